@@ -1,0 +1,44 @@
+# dangjian — two commands: `make run` (set up and serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run test install assets lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
+assets: install
+	$(BIN)/dangjian collectstatic --noinput --verbosity 0
+
+run: install
+	$(BIN)/dangjian init-env
+	$(BIN)/dangjian migrate --noinput --verbosity 0
+	$(BIN)/dangjian collectstatic --noinput --verbosity 0
+	$(BIN)/dangjian setup_demo
+	$(BIN)/dangjian serve
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,2 @@
+"""Root pytest configuration: app fixtures are plugins (STYLE §14)."""
+pytest_plugins = ["tests.fixtures"]

@@ -1,0 +1,43 @@
+"""Roles, scopes and permission codes of the platform."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["ALL_PERMISSIONS", "DEFAULT_ROLES", "AccountsPerm", "AuditPerm", "Scope"]
+
+
+class AccountsPerm:
+    MANAGE = "accounts.manage"
+
+
+class AuditPerm:
+    VIEW = "audit.view"
+
+
+class Scope(models.TextChoices):
+    SELF = "self", _("本人")
+    ORG = "org", _("本组织")
+    SUBTREE = "subtree", _("本组织及下级")
+    ALL = "all", _("全部")
+
+
+ALL_PERMISSIONS = {
+    "orgs.view": _("查看组织"),
+    "orgs.change": _("维护组织"),
+    "members.view": _("查看党员"),
+    "members.change": _("维护党员"),
+    "members.reveal": _("查看完整身份证号和手机号"),
+    "audit.view": _("查看操作日志"),
+    "accounts.manage": _("管理账号与授权"),
+}
+
+# code: (Chinese name, permissions, MFA required). Seeded by a data migration; editable afterwards.
+DEFAULT_ROLES = {
+    "sysadmin": ("系统管理员", sorted(ALL_PERMISSIONS), True),
+    "org_dept": ("组织部", ["orgs.view", "orgs.change", "members.view", "members.change", "members.reveal",
+                          "accounts.manage"], True),
+    "committee_secretary": ("党委书记", ["orgs.view", "members.view", "members.reveal"], True),
+    "branch_secretary": ("支部书记", ["orgs.view", "orgs.change", "members.view", "members.change"], False),
+    "party_worker": ("党务工作者", ["orgs.view", "members.view", "members.change"], False),
+    "auditor": ("审计员", ["audit.view", "orgs.view"], True),
+    "member": ("党员", ["orgs.view", "members.view"], False),
+}

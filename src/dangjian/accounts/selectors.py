@@ -1,0 +1,61 @@
+"""Reads of accounts."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_otp import devices_for_user
+
+from dangjian.accounts.models import ApiToken, RoleAssignment
+from dangjian.accounts.scope import user_grants
+
+__all__ = ["assignments_of", "has_confirmed_device", "mfa_required", "perms_anywhere", "user_for_token"]
+
+
+def assignments_of(*, actor: Any, user: Any) -> QuerySet[RoleAssignment]:
+    """A user's own assignments are always visible to them; others' need accounts.manage in scope."""
+    qs = RoleAssignment.objects.for_actor(actor, "accounts.manage") | RoleAssignment.objects.filter(user=actor)
+    return qs.filter(user=user).select_related("role", "org")
+
+
+def perms_anywhere(user: Any) -> set[str]:
+    if getattr(user, "is_superuser", False):
+        from dangjian.accounts.choices import ALL_PERMISSIONS
+
+        return set(ALL_PERMISSIONS)
+    perms: set[str] = set()
+    for granted, _grant in user_grants(user):
+        perms |= granted
+    return perms
+
+
+def mfa_required(user: Any) -> bool:
+    """Administrative roles (and superusers) must sign in with a second factor."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(user=user, role__requires_mfa=True).exists()
+
+
+def has_confirmed_device(user: Any) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def user_for_token(token: str) -> Any:
+    from dangjian.accounts.services import token_digest
+
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(token), revoked_at__isnull=True)
+        .first()
+    )
+    if row is None or not row.user.is_active:
+        return None
+    now = timezone.now()
+    if row.expires_at and row.expires_at <= now:
+        return None
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user

@@ -1,0 +1,1 @@
+"""Shared kernel: base fields, money, ID numbers, masking, encryption, scoping protocol, events."""

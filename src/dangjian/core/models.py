@@ -1,0 +1,14 @@
+"""Abstract base models of the kernel."""
+from __future__ import annotations
+
+from django.db import models
+
+__all__ = ["TimeStampedModel"]
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

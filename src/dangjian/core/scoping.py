@@ -1,0 +1,119 @@
+"""The one permission rule (DESIGN "Data scope"; STYLE §3–4).
+
+A role assignment grants permissions at an organisation with a scope (self / org / subtree / all).
+``accounts`` implements :class:`ScopeResolver` and registers it; the kernel only knows the protocol.
+Every org-bound queryset turns the actor's grants into **one** filter on the organisation path,
+using a range predicate (``path >= p AND path < next(p)``) that both SQLite and PostgreSQL index.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+__all__ = [
+    "ALL",
+    "Grant",
+    "OrgScopedQuerySet",
+    "ScopeKind",
+    "ScopeResolver",
+    "get_for_actor",
+    "next_prefix",
+    "path_range_q",
+    "register_resolver",
+    "resolver",
+]
+
+
+class ScopeKind:
+    SELF = "self"
+    ORG = "org"
+    SUBTREE = "subtree"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Grant:
+    kind: str
+    org_id: int | None = None
+    org_path: str | None = None
+
+
+ALL = Grant(ScopeKind.ALL)
+
+
+class ScopeResolver(Protocol):
+    def grants(self, actor: Any, perm: str) -> list[Grant]:
+        """The actor's grants that carry *perm* (empty when none)."""
+
+    def has_perm_anywhere(self, actor: Any, perm: str) -> bool:
+        """True when at least one grant carries *perm*."""
+
+
+_resolver: ScopeResolver | None = None
+
+
+def register_resolver(impl: ScopeResolver) -> None:
+    global _resolver
+    _resolver = impl
+
+
+def resolver() -> ScopeResolver:
+    if _resolver is None:  # pragma: no cover - configuration error
+        raise RuntimeError("no scope resolver registered (is dangjian.accounts installed?)")
+    return _resolver
+
+
+def next_prefix(prefix: str) -> str:
+    """The smallest string greater than every string starting with *prefix*."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def path_range_q(lookup: str, prefix: str) -> Q:
+    return Q(**{f"{lookup}__gte": prefix, f"{lookup}__lt": next_prefix(prefix)})
+
+
+def _is_read(perm: str) -> bool:
+    return perm.endswith(".view")
+
+
+class OrgScopedQuerySet(models.QuerySet):
+    """Queryset of an org-bound model. The model declares how it reaches the org:
+
+    - ``scope_path_lookup``: lookup to the organisation path (``"path"``, ``"org__path"``, ``"org_path"``)
+    - ``scope_org_lookup``: lookup to the organisation id (``"pk"``, ``"org_id"``)
+    - ``scope_self_q(actor)``: classmethod, the rows that are the actor's own ("self" scope; and
+      always readable — "a member can always see their own records")
+    """
+
+    def for_actor(self, actor: Any, perm: str) -> OrgScopedQuerySet:
+        if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
+            return self.none()
+        model = self.model
+        path_lookup = model.scope_path_lookup
+        org_lookup = model.scope_org_lookup
+        self_q = getattr(model, "scope_self_q", None)
+        q = Q(pk__in=[])
+        for grant in resolver().grants(actor, perm):
+            if grant.kind == ScopeKind.ALL:
+                return self.all()
+            if grant.kind == ScopeKind.SUBTREE and grant.org_path:
+                q |= path_range_q(path_lookup, grant.org_path)
+            elif grant.kind == ScopeKind.ORG and grant.org_id is not None:
+                q |= Q(**{org_lookup: grant.org_id})
+            elif grant.kind == ScopeKind.SELF and self_q is not None:
+                q |= self_q(actor)
+        if _is_read(perm) and self_q is not None:
+            q |= self_q(actor)
+        return self.filter(q)
+
+
+def get_for_actor(queryset: OrgScopedQuerySet, actor: Any, perm: str, **lookup: Any) -> Any:
+    """One object in the actor's scope, else 404 — the same answer for "missing" and "not yours"."""
+    try:
+        return queryset.for_actor(actor, perm).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("not found")

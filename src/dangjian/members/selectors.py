@@ -1,0 +1,78 @@
+"""Reads of the member register; every one takes the acting user (STYLE §3–4)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from dangjian.core.crypto import blind_index
+from dangjian.core.idcard import normalize
+from dangjian.core.scoping import get_for_actor, path_range_q
+from dangjian.members.choices import MembersPerm
+from dangjian.members.models import CommitteeSeat, Member
+from dangjian.orgs.models import Organization
+
+__all__ = ["can_reveal", "member_get", "member_list", "member_of_user", "org_seats"]
+
+
+def member_list(
+    *,
+    actor: Any,
+    perm: str = MembersPerm.VIEW,
+    org: Organization | None = None,
+    subtree: bool = True,
+    status: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Member]:
+    """Members visible to *actor*, optionally within *org* (and its subtree), filtered and searched.
+
+    ``q`` matches a name fragment, an exact ID number (through the blind index), the last four
+    characters of an ID number, or an exact phone number.
+    """
+    qs = Member.objects.for_actor(actor, perm)
+    if org is not None:
+        qs = qs.filter(path_range_q("org__path", org.path)) if subtree else qs.filter(org=org)
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        term = normalize(q)
+        cond = Q(name__contains=q.strip())
+        if len(term) == 18:
+            cond |= Q(id_number_bidx=blind_index("id_number", term))
+        elif len(term) == 4 and (term[:3].isdigit()):
+            cond |= Q(id_number_tail=term)
+        if len(term) == 11 and term.isdigit():
+            cond |= Q(phone_bidx=blind_index("phone", term))
+        qs = qs.filter(cond)
+    return qs.select_related("org", "party_group")
+
+
+def member_get(*, actor: Any, pk: int, perm: str = MembersPerm.VIEW) -> Member:
+    return get_for_actor(Member.objects.select_related("org", "party_group", "unit", "user"), actor, perm, pk=pk)
+
+
+def member_of_user(user: Any) -> Member | None:
+    """The member record linked to a login account (always visible to that user)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Member.objects.filter(user=user).select_related("org").first()
+
+
+def can_reveal(*, actor: Any, member: Member) -> bool:
+    """Whether *actor* may see this member's unmasked ID number and phone (own record included)."""
+    if member.user_id is not None and actor is not None and member.user_id == actor.pk:
+        return True
+    return Member.objects.for_actor(actor, MembersPerm.REVEAL).filter(pk=member.pk).exists()
+
+
+def org_seats(*, actor: Any, org: Organization) -> QuerySet[CommitteeSeat]:
+    """Current seats of the org's current committee term."""
+    return (
+        CommitteeSeat.objects.for_actor(actor, "orgs.view")
+        .filter(term__org=org, term__is_current=True, until__isnull=True)
+        .select_related("member", "term")
+        .order_by("position", "since")
+    )

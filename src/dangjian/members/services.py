@@ -1,0 +1,306 @@
+"""Writes of the member register: validated, atomic, audited (STYLE §2)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.audit.choices import AuditAction
+from dangjian.audit.services import record
+from dangjian.core import events
+from dangjian.core.crypto import blind_index
+from dangjian.core.errors import DomainError, FieldError, errors_from_django
+from dangjian.core.idcard import IdNumberError, normalize, parse_id_number
+from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.members.choices import ETHNICITIES, Category, MembersPerm
+from dangjian.members.errors import MembersError
+from dangjian.members.models import CommitteeSeat, Member
+from dangjian.orgs.choices import OrgStatus, OrgType, Position
+from dangjian.orgs.models import CommitteeTerm, Organization
+from dangjian.orgs.selectors import require_org_in_scope
+
+__all__ = [
+    "MEMBER_FIELDS",
+    "member_create",
+    "member_link_user",
+    "member_reveal",
+    "member_snapshot",
+    "member_update",
+    "members_bulk_create",
+    "normalize_member_input",
+    "seat_assign",
+    "seat_end",
+    "validate_member",
+]
+
+MEMBER_FIELDS = (
+    "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "job_title", "unit",
+    "hire_date", "category", "joined_on", "full_member_on", "org", "party_group", "status",
+)
+_PHONE = re.compile(r"^1\d{10}$")
+
+
+def member_snapshot(member: Member) -> dict[str, Any]:
+    """Audit snapshot: sensitive fields masked."""
+    data: dict[str, Any] = {}
+    for name in MEMBER_FIELDS:
+        value = getattr(member, name + "_id" if name in ("unit", "org", "party_group") else name)
+        data[name] = value
+    data["id_number"] = mask_id_number(member.id_number)
+    data["phone"] = mask_phone(member.phone)
+    return data
+
+
+def normalize_member_input(fields: dict[str, Any]) -> dict[str, Any]:
+    """Trim text, convert full-width digits, upper-case the ID's X (imports and forms alike)."""
+    out = dict(fields)
+    for key, value in fields.items():
+        if isinstance(value, str):
+            out[key] = value.strip()
+    if out.get("id_number"):
+        out["id_number"] = normalize(out["id_number"])
+    if out.get("phone"):
+        out["phone"] = normalize(out["phone"]).replace("-", "")
+    return out
+
+
+def validate_member(member: Member, *, today: dt.date | None = None) -> list[FieldError]:
+    """Every rule of the register; returns all errors (empty when valid). Does not touch uniqueness."""
+    today = today or timezone.localdate()
+    errors: list[FieldError] = []
+    try:
+        member.full_clean(exclude=["id_number_bidx", "id_number_tail", "phone_bidx", "user"], validate_unique=False)
+    except ValidationError as exc:
+        errors.extend(errors_from_django(exc, prefix="members"))
+    bad_fields = {e.field for e in errors}
+    if "id_number" not in bad_fields and member.id_number:
+        try:
+            parsed = parse_id_number(member.id_number, today=today)
+        except IdNumberError as exc:
+            errors.append(FieldError(exc.code, "id_number", exc.message))
+        else:
+            member.id_number = parsed.value
+            if member.birth_date and member.birth_date != parsed.birth_date and "birth_date" not in bad_fields:
+                errors.append(FieldError(MembersError.BIRTH_DATE_MISMATCH, "birth_date",
+                                         _("出生日期与身份证号码不符（身份证为 %(d)s）") % {"d": parsed.birth_date}))
+            if member.gender and member.gender != parsed.gender and "gender" not in bad_fields:
+                errors.append(FieldError(MembersError.GENDER_MISMATCH, "gender", _("性别与身份证号码不符")))
+    if member.phone and not _PHONE.match(member.phone):
+        errors.append(FieldError(MembersError.PHONE_INVALID, "phone", _("手机号码应为以 1 开头的 11 位数字")))
+    if member.ethnicity and member.ethnicity not in ETHNICITIES:
+        errors.append(FieldError(MembersError.ETHNICITY_INVALID, "ethnicity", _("民族名称无效")))
+    for name in ("birth_date", "joined_on", "full_member_on", "hire_date"):
+        value = getattr(member, name)
+        if isinstance(value, dt.date) and value > today and name not in bad_fields:
+            errors.append(FieldError(MembersError.DATE_IN_FUTURE, name, _("日期不能晚于今天")))
+    if member.category == Category.FULL and not member.full_member_on and "full_member_on" not in bad_fields:
+        errors.append(FieldError(MembersError.FULL_DATE_REQUIRED, "full_member_on", _("正式党员须填写转正日期")))
+    if member.category == Category.PROBATIONARY and member.full_member_on:
+        errors.append(FieldError(MembersError.FULL_DATE_REQUIRED, "full_member_on", _("预备党员不应有转正日期")))
+    if (member.full_member_on and member.joined_on and isinstance(member.full_member_on, dt.date)
+            and isinstance(member.joined_on, dt.date) and member.full_member_on < member.joined_on):
+        errors.append(FieldError(MembersError.FULL_BEFORE_JOINED, "full_member_on", _("转正日期不能早于入党日期")))
+    org = member.org if member.org_id else None
+    if org is not None:
+        if org.org_type != OrgType.BRANCH:
+            errors.append(FieldError(MembersError.ORG_NOT_BRANCH, "org", _("党员只能编入党支部")))
+        elif org.status != OrgStatus.ACTIVE:
+            errors.append(FieldError(MembersError.ORG_DISSOLVED, "org", _("该党支部已撤销")))
+    group = member.party_group if member.party_group_id else None
+    if group is not None:
+        if group.org_type != OrgType.GROUP:
+            errors.append(FieldError(MembersError.GROUP_NOT_GROUP, "party_group", _("所选组织不是党小组")))
+        elif org is not None and not (group.path.startswith(org.path) and group.depth == org.depth + 1):
+            errors.append(FieldError(MembersError.GROUP_NOT_IN_BRANCH, "party_group",
+                                     _("党小组“%(g)s”不属于党支部“%(b)s”") % {"g": group.name, "b": org.name}))
+    return errors
+
+
+def _set_indexes(member: Member) -> None:
+    member.id_number_bidx = blind_index("id_number", member.id_number)
+    member.id_number_tail = member.id_number[-4:]
+    member.phone_bidx = blind_index("phone", member.phone) if member.phone else ""
+
+
+def _check_duplicate(member: Member) -> None:
+    qs = Member.objects.filter(id_number_bidx=member.id_number_bidx)
+    if member.pk:
+        qs = qs.exclude(pk=member.pk)
+    if qs.exists():
+        raise DomainError.one(MembersError.ID_NUMBER_DUPLICATE, "id_number", _("该身份证号码已登记在党员名册中"))
+
+
+@transaction.atomic
+def member_create(*, actor: Any, reason: str = "", **fields: Any) -> Member:
+    """Registers a member in a branch.
+
+    Permission: ``members.change`` on the branch. Audit: ``members.create``. Event: ``members.changed``.
+    """
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    fields = normalize_member_input(fields)
+    member = Member(**fields)
+    if member.org_id:
+        require_org_in_scope(actor=actor, org=member.org, perm=MembersPerm.CHANGE)
+    errors = validate_member(member)
+    if errors:
+        raise DomainError(errors)
+    _set_indexes(member)
+    _check_duplicate(member)
+    member.save()
+    record(actor=actor, action=AuditAction.MEMBER_CREATED, target=member, org=member.org,
+           after=member_snapshot(member), reason=reason)
+    events.publish("members.changed", member_ids=[member.pk], org_ids=[member.org_id])
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, reason: str = "", **fields: Any) -> Member:
+    """Changes register fields. Moving a member to a branch outside the actor's scope is refused.
+
+    Permission: ``members.change`` on the member's branch and on the new branch. Audit: ``members.update``.
+    """
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    require_org_in_scope(actor=actor, org=member.org, perm=MembersPerm.CHANGE)
+    before = member_snapshot(member)
+    fields = normalize_member_input(fields)
+    changed = []
+    for name, value in fields.items():
+        current = getattr(member, name)
+        if current != value:
+            setattr(member, name, value)
+            changed.append(name)
+    if not changed:
+        return member
+    if "org" in changed:
+        require_org_in_scope(actor=actor, org=member.org, perm=MembersPerm.CHANGE)
+    errors = validate_member(member)
+    if errors:
+        raise DomainError(errors)
+    _set_indexes(member)
+    if "id_number" in changed:
+        _check_duplicate(member)
+    update_fields = [name + "_id" if name in ("unit", "org", "party_group") else name for name in changed]
+    member.save(update_fields=[*update_fields, "id_number_bidx", "id_number_tail", "phone_bidx", "updated_at"])
+    record(actor=actor, action=AuditAction.MEMBER_UPDATED, target=member, org=member.org, before=before,
+           after=member_snapshot(member), reason=reason)
+    events.publish("members.changed", member_ids=[member.pk],
+                   org_ids=sorted({member.org_id, before["org"]}))
+    return member
+
+
+@transaction.atomic
+def member_reveal(*, actor: Any, member: Member, field: str, reason: str = "") -> str:
+    """Returns an unmasked sensitive value and records who saw it.
+
+    Permission: ``members.reveal`` on the member's branch (checked by the caller's selector).
+    Audit: ``members.reveal``.
+    """
+    if field not in ("id_number", "phone"):
+        raise ValueError(field)
+    record(actor=actor, action=AuditAction.MEMBER_REVEALED, target=member, org=member.org,
+           after={"field": field}, reason=reason)
+    return getattr(member, field)
+
+
+@transaction.atomic
+def member_link_user(*, actor: Any, member: Member, user: Any) -> Member:
+    """Links a login account to a member (so "my record" works). Audit: ``members.link_user``."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+        raise DomainError.one(MembersError.USER_TAKEN, "user", _("该账号已关联其他党员"))
+    before = {"user": member.user_id}
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    record(actor=actor, action=AuditAction.MEMBER_LINKED_USER, target=member, org=member.org, before=before,
+           after={"user": user.pk if user else None})
+    return member
+
+
+@transaction.atomic
+def seat_assign(*, actor: Any, term: CommitteeTerm, member: Member, position: str, since: dt.date) -> CommitteeSeat:
+    """Puts a member into a committee position of a term. The member must belong to the org's subtree.
+
+    Permission: ``orgs.change`` on the org. Audit: ``members.seat_assign``.
+    """
+    org = term.org
+    require_org_in_scope(actor=actor, org=org, perm="orgs.change")
+    if not member.org.path.startswith(org.path):
+        raise DomainError.one(MembersError.SEAT_ORG, "member", _("委员必须是本组织（含下级组织）的党员"))
+    if position == Position.SECRETARY and CommitteeSeat.objects.filter(
+        term=term, position=Position.SECRETARY, until__isnull=True
+    ).exists():
+        raise DomainError.one(MembersError.SEAT_TAKEN, "position", _("本届已有在任书记"))
+    seat = CommitteeSeat.objects.create(term=term, member=member, position=position, since=since)
+    record(actor=actor, action=AuditAction.SEAT_ASSIGNED, target=seat, org=org,
+           after={"member": member.pk, "position": position, "since": since})
+    return seat
+
+
+@transaction.atomic
+def seat_end(*, actor: Any, seat: CommitteeSeat, until: dt.date) -> CommitteeSeat:
+    """Ends a seat (免职). Audit: ``members.seat_end``."""
+    require_org_in_scope(actor=actor, org=seat.term.org, perm="orgs.change")
+    seat.until = until
+    seat.save(update_fields=["until", "updated_at"])
+    record(actor=actor, action=AuditAction.SEAT_ENDED, target=seat, org=seat.term.org, after={"until": until})
+    return seat
+
+
+@transaction.atomic
+def members_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], org_cache: dict[int, Organization] | None = None,
+                        reason: str = "", validate: bool = True, batch_size: int = 2000) -> int:
+    """Validated bulk path (demo build, imports): every row passes :func:`validate_member`, then rows
+    are inserted in batches. All or nothing. One audit entry per call (``members.bulk_create``)
+    summarising the count and the branches touched.
+    """
+    created = 0
+    batch: list[Member] = []
+    org_ids: set[int] = set()
+    seen: set[str] = set()
+    for index, fields in enumerate(rows, start=1):
+        member = Member(**normalize_member_input(fields))
+        if validate:
+            errors = validate_member(member)
+            if errors:
+                raise DomainError([FieldError(e.code, e.field, e.message, row=index) for e in errors])
+        _set_indexes(member)
+        if member.id_number_bidx in seen:
+            raise DomainError([FieldError(MembersError.ID_NUMBER_DUPLICATE, "id_number",
+                                          _("该身份证号码在本批数据中重复"), row=index)])
+        seen.add(member.id_number_bidx)
+        batch.append(member)
+        org_ids.add(member.org_id)
+        if len(batch) >= batch_size:
+            _insert_batch(batch)
+            created += len(batch)
+            batch = []
+    if batch:
+        _insert_batch(batch)
+        created += len(batch)
+    if created:
+        record(actor=actor, action=AuditAction.BULK_IMPORTED_MEMBERS, target=None,
+               after={"count": created, "org_count": len(org_ids)}, reason=reason)
+        events.publish("members.changed", member_ids=[], org_ids=sorted(org_ids))
+    return created
+
+
+def _insert_batch(batch: list[Member]) -> None:
+    clashes = set(
+        Member.objects.filter(id_number_bidx__in=[m.id_number_bidx for m in batch]).values_list(
+            "id_number_bidx", flat=True
+        )
+    )
+    if clashes:
+        raise DomainError.one(MembersError.ID_NUMBER_DUPLICATE, "id_number", _("该身份证号码已登记在党员名册中"))
+    Member.objects.bulk_create(batch)
