@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from dangjian.api.urls import api
+from dangjian.web.urls import app_patterns
 
 
 def healthz(request):
@@ -13,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz),
+    *app_patterns,
     path("", include("dangjian.web.urls")),
 ]

@@ -1,0 +1,10 @@
+"""Pages of the audit app."""
+from django.urls import path
+
+from dangjian.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.placeholder, name="log"),
+]
