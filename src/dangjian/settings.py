@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.members",
     "dangjian.web",
+    "dangjian.demo",
 ]
 
 MIDDLEWARE = [
