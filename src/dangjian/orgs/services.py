@@ -132,7 +132,7 @@ def org_update(*, actor: Any, org: Organization, reason: str = "", **fields: Any
     for name in changed:
         setattr(org, name, fields[name])
     if "org_type" in changed:
-        parent = org.get_parent(update=True)
+        parent = Organization.objects.get_parent(org, update=True)
         _check_parent(org.org_type, parent, field="org_type")
         _check_children_allow(org, org.org_type)
     _full_clean(org, exclude=_TREE_FIELDS)
@@ -158,7 +158,7 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization, reason:
         raise DomainError.one(OrgsError.MOVE_INTO_ITSELF, "parent", _("不能把组织移到它自己或它的下级组织之下"))
     _check_parent(org.org_type, new_parent)
     before = org_snapshot(org)
-    before["parent"] = org.get_parent().code if org.depth > 1 else None
+    before["parent"] = Organization.objects.get_parent(org).code if org.depth > 1 else None
     Organization.objects.move(org, new_parent, "last-child")
     org = Organization.objects.get(pk=org.pk)
     after = org_snapshot(org)
