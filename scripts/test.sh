@@ -16,6 +16,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "ruff"
 $BIN/ruff check . || status=1
 
+step "project lint rules (scripts/lint_rules.py)"
+$BIN/python scripts/lint_rules.py || status=1
+
 step "migrations are up to date"
 DJANGO_SETTINGS_MODULE=dangjian.settings_test $BIN/python -m django makemigrations --check --dry-run >/dev/null || {
   echo "models changed without a migration"; status=1; }
