@@ -1,9 +1,11 @@
 """The project's own lint rules: their examples behave, and the tree obeys them."""
 import importlib.util
+import sys
 from pathlib import Path
 
 _spec = importlib.util.spec_from_file_location("lint_rules", Path(__file__).parent.parent / "scripts" / "lint_rules.py")
 lint_rules = importlib.util.module_from_spec(_spec)
+sys.modules["lint_rules"] = lint_rules
 _spec.loader.exec_module(lint_rules)
 
 
