@@ -39,7 +39,7 @@ class AuditEntry(models.Model):
     objects = OrgScopedQuerySet.as_manager()
 
     scope_path_lookup = "org_path"
-    scope_org_lookup = "org_path"  # "org" scope narrows by exact path; see selectors
+    scope_org_lookup = None  # only a path is stored: an "org" grant matches that exact path
 
     class Meta:
         ordering = ["-seq"]

@@ -84,7 +84,8 @@ class OrgScopedQuerySet(models.QuerySet):
     """Queryset of an org-bound model. The model declares how it reaches the org:
 
     - ``scope_path_lookup``: lookup to the organisation path (``"path"``, ``"org__path"``, ``"org_path"``)
-    - ``scope_org_lookup``: lookup to the organisation id (``"pk"``, ``"org_id"``)
+    - ``scope_org_lookup``: lookup to the organisation id (``"pk"``, ``"org_id"``), or None to match
+      the exact path instead (models that store only a path, like audit entries)
     - ``scope_self_q(actor)``: classmethod, the rows that are the actor's own ("self" scope; and
       always readable — "a member can always see their own records")
     """
@@ -103,7 +104,8 @@ class OrgScopedQuerySet(models.QuerySet):
             if grant.kind == ScopeKind.SUBTREE and grant.org_path:
                 q |= path_range_q(path_lookup, grant.org_path)
             elif grant.kind == ScopeKind.ORG and grant.org_id is not None:
-                q |= Q(**{org_lookup: grant.org_id})
+                # exact org: by id where the model has one, else by its (unique) path
+                q |= Q(**{org_lookup: grant.org_id}) if org_lookup else Q(**{path_lookup: grant.org_path})
             elif grant.kind == ScopeKind.SELF and self_q is not None:
                 q |= self_q(actor)
         if _is_read(perm) and self_q is not None:

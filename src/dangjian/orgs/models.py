@@ -66,8 +66,10 @@ class Organization(MP_Node, TimeStampedModel):
 
     @classmethod
     def scope_self_q(cls, actor):
-        # "self" scope: the organisation the actor's own member record belongs to.
-        return Q(members__user=actor)
+        # "self" scope: the organisation the actor's own member record belongs to. A subquery, not a
+        # join over ``members``, so rows are never duplicated (the register sits above this app).
+        member_model = cls._meta.get_field("members").related_model
+        return Q(pk__in=member_model.objects.filter(user=actor).values("org_id"))
 
     @property
     def is_active(self) -> bool:

@@ -58,3 +58,24 @@ def test_anonymous_and_no_grant_see_nothing(tree, member_factory, user_factory):
     assert Member.objects.for_actor(AnonymousUser(), "members.view").count() == 0
     assert Member.objects.for_actor(nobody, "members.view").count() == 0
     assert Member.objects.for_actor(None, "members.view").count() == 0
+
+
+@pytest.mark.django_db
+def test_self_scope_on_orgs_returns_each_org_once(tree, member_factory, user_factory):
+    from dangjian.members.services import member_link_user
+
+    me = member_factory("A1")
+    member_factory("A1")
+    member_factory("A1")
+    user = user_factory("m", "member", tree["A1"], scope="self")
+    member_link_user(actor=None, member=me, user=user)
+    assert list(Organization.objects.for_actor(user, "orgs.view").values_list("code", flat=True)) == ["A1"]
+
+
+@pytest.mark.django_db
+def test_org_scope_on_audit_entries_matches_exact_path(tree, user_factory):
+    from dangjian.audit.models import AuditEntry
+
+    auditor = user_factory("aud", "auditor", tree["A"], scope="org")
+    paths = set(AuditEntry.objects.for_actor(auditor, "audit.view").values_list("org_path", flat=True))
+    assert paths == {tree["A"].path}
