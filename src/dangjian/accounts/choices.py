@@ -26,6 +26,8 @@ ALL_PERMISSIONS = {
     "members.view": _("查看党员"),
     "members.change": _("维护党员"),
     "members.reveal": _("查看完整身份证号和手机号"),
+    "dues.view": _("查看党费"),
+    "dues.change": _("管理党费（账单、缴费、基数、减免）"),
     "audit.view": _("查看操作日志"),
     "accounts.manage": _("管理账号与授权"),
 }
@@ -34,10 +36,11 @@ ALL_PERMISSIONS = {
 DEFAULT_ROLES = {
     "sysadmin": ("系统管理员", sorted(ALL_PERMISSIONS), True),
     "org_dept": ("组织部", ["orgs.view", "orgs.change", "members.view", "members.change", "members.reveal",
-                          "accounts.manage"], True),
-    "committee_secretary": ("党委书记", ["orgs.view", "members.view", "members.reveal"], True),
-    "branch_secretary": ("支部书记", ["orgs.view", "orgs.change", "members.view", "members.change"], False),
-    "party_worker": ("党务工作者", ["orgs.view", "members.view", "members.change"], False),
+                          "accounts.manage", "dues.view", "dues.change"], True),
+    "committee_secretary": ("党委书记", ["orgs.view", "members.view", "members.reveal", "dues.view"], True),
+    "branch_secretary": ("支部书记", ["orgs.view", "orgs.change", "members.view", "members.change", "dues.view",
+                                        "dues.change"], False),
+    "party_worker": ("党务工作者", ["orgs.view", "members.view", "members.change", "dues.view", "dues.change"], False),
     "auditor": ("审计员", ["audit.view", "orgs.view"], True),
-    "member": ("党员", ["orgs.view", "members.view"], False),
+    "member": ("党员", ["orgs.view", "members.view", "dues.view"], False),
 }
