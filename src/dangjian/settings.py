@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.accounts",
     "dangjian.members",
+    "dangjian.development",
     "dangjian.dues",
     "dangjian.web",
     "dangjian.demo",

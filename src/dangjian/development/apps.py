@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DevelopmentConfig(AppConfig):
+    name = "dangjian.development"
+    label = "development"
+    verbose_name = "发展党员"

@@ -1,0 +1,1 @@
+"""Models of member development (filled in by the next commits)."""
