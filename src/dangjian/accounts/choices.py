@@ -28,6 +28,9 @@ ALL_PERMISSIONS = {
     "members.reveal": _("查看完整身份证号和手机号"),
     "dues.view": _("查看党费"),
     "dues.change": _("管理党费（账单、缴费、基数、减免）"),
+    "development.view": _("查看发展党员"),
+    "development.change": _("办理发展党员（记录各步骤）"),
+    "development.configure": _("维护发展党员规则参数"),
     "audit.view": _("查看操作日志"),
     "accounts.manage": _("管理账号与授权"),
 }
@@ -36,11 +39,14 @@ ALL_PERMISSIONS = {
 DEFAULT_ROLES = {
     "sysadmin": ("系统管理员", sorted(ALL_PERMISSIONS), True),
     "org_dept": ("组织部", ["orgs.view", "orgs.change", "members.view", "members.change", "members.reveal",
-                          "accounts.manage", "dues.view", "dues.change"], True),
-    "committee_secretary": ("党委书记", ["orgs.view", "members.view", "members.reveal", "dues.view"], True),
+                          "accounts.manage", "dues.view", "dues.change", "development.view",
+                          "development.change"], True),
+    "committee_secretary": ("党委书记", ["orgs.view", "members.view", "members.reveal", "dues.view",
+                                      "development.view"], True),
     "branch_secretary": ("支部书记", ["orgs.view", "orgs.change", "members.view", "members.change", "dues.view",
-                                        "dues.change"], False),
-    "party_worker": ("党务工作者", ["orgs.view", "members.view", "members.change", "dues.view", "dues.change"], False),
+                                        "dues.change", "development.view", "development.change"], False),
+    "party_worker": ("党务工作者", ["orgs.view", "members.view", "members.change", "dues.view", "dues.change",
+                                 "development.view", "development.change"], False),
     "auditor": ("审计员", ["audit.view", "orgs.view"], True),
     "member": ("党员", ["orgs.view", "members.view", "dues.view"], False),
 }
