@@ -10,7 +10,17 @@ from django_otp import devices_for_user
 from dangjian.accounts.models import ApiToken, RoleAssignment
 from dangjian.accounts.scope import user_grants
 
-__all__ = ["assignments_of", "has_confirmed_device", "mfa_required", "perms_anywhere", "user_for_token"]
+__all__ = [
+    "active_user",
+    "assignments_of",
+    "backup_codes_remaining",
+    "has_confirmed_device",
+    "has_totp_device",
+    "mfa_required",
+    "pending_totp_device",
+    "perms_anywhere",
+    "user_for_token",
+]
 
 
 def assignments_of(*, actor: Any, user: Any) -> QuerySet[RoleAssignment]:
@@ -59,3 +69,34 @@ def user_for_token(token: str) -> Any:
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
+
+
+def active_user(pk: Any) -> Any:
+    """The active account with this primary key, or None (used by the second sign-in step)."""
+    from dangjian.accounts.models import User
+
+    try:
+        return User.objects.filter(pk=int(pk), is_active=True).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def has_totp_device(user: Any) -> bool:
+    """Whether the user has finished enrolling an authenticator app (a confirmed TOTP device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def pending_totp_device(user: Any) -> Any:
+    """The user's enrolment in progress (an unconfirmed TOTP device), or None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
+
+
+def backup_codes_remaining(user: Any) -> int:
+    """How many unused backup codes the user has left."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,6 +31,8 @@ __all__ = [
     "mfa_confirm",
     "mfa_disable",
     "mfa_start",
+    "otp_verify",
+    "password_change",
     "resolve_role",
     "role_grant",
     "role_revoke",
@@ -181,3 +184,43 @@ def mfa_disable(*, actor: Any, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record(actor=actor, action=AuditAction.MFA_DISABLED, target=user)
+
+
+def _normalize_code(token: str) -> str:
+    return (token or "").strip().replace(" ", "").replace("-", "").lower()
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str) -> Device | None:
+    """Checks a second-factor code after the password step: six digits are a TOTP code, anything
+    else a single-use backup code (consumed on success). Returns the device that accepted it.
+
+    Permission: the user themself (the caller has checked the password). Audit:
+    ``accounts.otp_failed`` on a wrong, replayed or throttled code; ``accounts.mfa_backup_code_used``
+    when a backup code is spent. Side effects: django-otp's per-device throttling grows with each
+    failure (1, 2, 4 … seconds), so a code cannot be brute-forced through this service.
+    """
+    code = _normalize_code(token)
+    kind = "totp" if code.isdigit() else "backup"
+    model = TOTPDevice if kind == "totp" else StaticDevice
+    if code:
+        for device in model.objects.devices_for_user(user, confirmed=True).select_for_update().order_by("pk"):
+            if device.verify_token(code):
+                if kind == "backup":
+                    record(actor=user, action=AuditAction.MFA_BACKUP_CODE_USED, target=user,
+                           after={"remaining": device.token_set.count()})
+                return device
+    record(actor=user, action=AuditAction.OTP_FAILED, target=user, after={"kind": kind})
+    return None
+
+
+@transaction.atomic
+def password_change(*, actor: Any, user: User, old_password: str, new_password: str) -> User:
+    """A user changes their own password, proving the old one first.
+
+    Permission: the user themself. Audit: ``accounts.password_set`` (no secret recorded); nothing is
+    written when the old password is wrong or the new one is too weak.
+    """
+    if not user.check_password(old_password or ""):
+        raise DomainError.one("accounts.password_wrong", "old_password", _("原密码不正确"))
+    return user_set_password(actor=actor, user=user, password=new_password)
