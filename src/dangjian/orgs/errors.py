@@ -15,6 +15,7 @@ class OrgsError(StrEnum):
     ALREADY_DISSOLVED = "orgs.already_dissolved"
     CHILD_TYPE_CONFLICT = "orgs.child_type_conflict"
     UNKNOWN_ORG = "orgs.unknown_org"
+    UNKNOWN_UNIT = "orgs.unknown_unit"
     MAPPING_RANGE = "orgs.mapping_range"
     MAPPING_OVERLAP = "orgs.mapping_overlap"
     TERM_NUMBER = "orgs.term_number"
