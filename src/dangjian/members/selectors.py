@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from dangjian.core.crypto import blind_index
 from dangjian.core.idcard import normalize
 from dangjian.core.scoping import get_for_actor, path_range_q
-from dangjian.members.choices import MembersPerm
+from dangjian.members.choices import INACTIVE_STATUSES, MembersPerm
 from dangjian.members.models import CommitteeSeat, Member
 from dangjian.orgs.models import Organization
 
-__all__ = ["can_reveal", "member_get", "member_list", "member_of_user", "org_seats"]
+__all__ = ["can_reveal", "member_can", "member_counts", "member_get", "member_list", "member_of_user", "org_seats"]
 
 
 def member_list(
@@ -76,3 +77,42 @@ def org_seats(*, actor: Any, org: Organization) -> QuerySet[CommitteeSeat]:
         .select_related("member", "term")
         .order_by("position", "since")
     )
+
+
+def member_counts(*, actor: Any, orgs: list[Organization], perm: str = MembersPerm.VIEW) -> dict[int, int]:
+    """Members in the register (not expelled or deceased) in each org's subtree, visible to *actor*.
+
+    One aggregate query for the whole list: siblings (the usual case — a tree expansion) are
+    grouped by their path prefix; orgs at mixed depths use one conditional count each in the same
+    statement.
+    """
+    if not orgs:
+        return {}
+    base = Member.objects.for_actor(actor, perm).exclude(status__in=INACTIVE_STATUSES)
+    in_any = Q(pk__in=[])
+    for o in orgs:
+        in_any |= path_range_q("org__path", o.path)
+    base = base.filter(in_any)
+    depths = {o.depth for o in orgs}
+    if len(depths) == 1:
+        width = len(orgs[0].path)
+        by_prefix = {o.path: o.pk for o in orgs}
+        rows = (
+            base.annotate(prefix=Substr("org__path", 1, width))
+            .values("prefix")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("prefix", "n")
+        )
+        counts = dict.fromkeys(by_prefix.values(), 0)
+        for prefix, n in rows:
+            if prefix in by_prefix:
+                counts[by_prefix[prefix]] = n
+        return counts
+    totals = base.aggregate(**{f"o{o.pk}": Count("pk", filter=path_range_q("org__path", o.path)) for o in orgs})
+    return {o.pk: totals[f"o{o.pk}"] for o in orgs}
+
+
+def member_can(*, actor: Any, member: Member, perm: str) -> bool:
+    """Whether *perm* covers this member for *actor* (e.g. to show the edit button)."""
+    return Member.objects.for_actor(actor, perm).filter(pk=member.pk).exists()

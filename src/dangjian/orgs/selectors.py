@@ -1,8 +1,11 @@
 """Reads of the organisation domain; every one takes the acting user (STYLE §3)."""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -11,16 +14,27 @@ from dangjian.orgs.choices import OrgsPerm, OrgStatus
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
 
 __all__ = [
+    "CHART_MAX_NODES",
+    "TERM_REMINDER_MONTHS",
+    "TermStatus",
     "active_child_counts",
+    "org_ancestors",
+    "org_can",
     "org_children",
+    "org_current_term",
     "org_get",
     "org_get_by_code",
     "org_list",
+    "org_names_by_path",
     "org_roots_for_actor",
+    "org_search",
+    "org_subtree_levels",
     "org_subtree_q",
     "org_terms",
     "org_units",
     "require_org_in_scope",
+    "term_status",
+    "unit_get_by_code",
     "unit_list",
 ]
 
@@ -129,3 +143,133 @@ def active_child_counts(orgs: list[Organization]) -> dict[int, int]:
         if parent is not None:
             counts[parent] = counts.get(parent, 0) + 1
     return counts
+
+
+# --- pages: search, ancestors, chart subtree, committee-term status ---------------------------------
+
+# DOMAIN §3 "Reminder lead time": the higher organisation reminds a branch about 6 months before its
+# term ends; after the end date with no new term the election is overdue ("On-time elections").
+TERM_REMINDER_MONTHS = 6
+# Upper bound on the nodes one chart request returns, so a wide subtree cannot load thousands of rows.
+CHART_MAX_NODES = 400
+
+
+@dataclass(frozen=True)
+class TermStatus:
+    """How close a committee term is to its end (DOMAIN §3): ``ok``, ``due`` (< 6 months) or ``expired``."""
+
+    level: str
+    days_left: int
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, -self.days_left)
+
+
+def term_status(term: CommitteeTerm, today: dt.date) -> TermStatus:
+    days = term.days_left(today)
+    if days < 0:
+        return TermStatus("expired", days)
+    if term.end_date < today + relativedelta(months=TERM_REMINDER_MONTHS):
+        return TermStatus("due", days)
+    return TermStatus("ok", days)
+
+
+def org_current_term(*, actor: Any, org: Organization) -> CommitteeTerm | None:
+    return org_terms(actor=actor, org=org).filter(is_current=True).first()
+
+
+def org_search(*, actor: Any, q: str, limit: int = 50, perm: str = OrgsPerm.VIEW) -> list[Organization]:
+    """Visible orgs whose name or short name contains *q*, or whose code starts with it."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    qs = Organization.objects.for_actor(actor, perm).filter(
+        Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q)
+    )
+    return list(qs.order_by("path")[:limit])
+
+
+def org_ancestors(*, actor: Any, orgs: list[Organization], perm: str = OrgsPerm.VIEW) -> dict[int, list[Organization]]:
+    """The visible ancestors of each org (root first), in one query for the whole list.
+
+    Ancestors outside the actor's scope are left out rather than revealed.
+    """
+    step = Organization.steplen
+    prefixes = {o.path[: step * d] for o in orgs for d in range(1, o.depth)}
+    if not prefixes:
+        return {o.pk: [] for o in orgs}
+    by_path = {a.path: a for a in Organization.objects.for_actor(actor, perm).filter(path__in=prefixes)}
+    return {
+        o.pk: [by_path[o.path[: step * d]] for d in range(1, o.depth) if o.path[: step * d] in by_path]
+        for o in orgs
+    }
+
+
+def org_subtree_levels(*, actor: Any, root: Organization, levels: int, perm: str = OrgsPerm.VIEW,
+                       max_nodes: int = CHART_MAX_NODES) -> list[Organization]:
+    """*root* and its visible descendants down to *levels* levels below it, in path order (capped)."""
+    qs = (
+        Organization.objects.for_actor(actor, perm)
+        .filter(path_range_q("path", root.path), depth__lte=root.depth + levels)
+        .order_by("path")
+    )
+    return list(qs[:max_nodes])
+
+
+def org_names_by_path(*, actor: Any, paths: set[str], perm: str = OrgsPerm.VIEW) -> dict[str, Organization]:
+    """Visible orgs keyed by path (e.g. to label audit entries), in one query."""
+    paths = {p for p in paths if p}
+    if not paths:
+        return {}
+    return {o.path: o for o in Organization.objects.for_actor(actor, perm).filter(path__in=paths)}
+
+
+def unit_get_by_code(*, code: str) -> EnterpriseUnit | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return EnterpriseUnit.objects.filter(code=code).first()
+
+
+def org_can(*, actor: Any, org: Organization, perm: str) -> bool:
+    """Whether *perm* covers *org* for *actor* (e.g. to show the edit buttons)."""
+    return Organization.objects.for_actor(actor, perm).filter(pk=org.pk).exists()
+
+
+# --- API: references by code or id, parent codes of a page ------------------------------------------
+
+
+def org_resolve(*, actor: Any, ref: str, perm: str = OrgsPerm.VIEW) -> Organization:
+    """An org in the actor's scope by its code or, when no code matches, by its numeric id; else 404.
+
+    Codes win because they are the business identifier (an all-digit code is possible).
+    """
+    ref = (ref or "").strip()
+    try:
+        return org_get_by_code(actor=actor, code=ref, perm=perm)
+    except Http404:
+        if not ref.isdigit() or len(ref) > 18:
+            raise
+        return org_get(actor=actor, pk=int(ref), perm=perm)
+
+
+def org_parent_codes(orgs: list[Organization]) -> dict[int, str | None]:
+    """The parent's code of each org (None for a root), in one query for the whole list."""
+    step = Organization.steplen
+    parent_paths = {o.path[:-step] for o in orgs if o.depth > 1}
+    codes = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "code")) if parent_paths else {}
+    return {o.pk: codes.get(o.path[:-step]) if o.depth > 1 else None for o in orgs}
+
+
+def org_child_by_code(*, actor: Any, parent: Organization, code: str, perm: str = OrgsPerm.VIEW) -> Organization | None:
+    """The direct child of *parent* with this code (e.g. a party group of a branch), or None.
+
+    *parent* must be in the actor's scope for *perm* (else 404); the child then counts as reachable
+    through it even when the actor's grant is "org" scope on the parent only.
+    """
+    require_org_in_scope(actor=actor, org=parent, perm=perm)
+    return (
+        Organization.objects.filter(path_range_q("path", parent.path), depth=parent.depth + 1, code=(code or "").strip())
+        .first()
+    )
