@@ -42,3 +42,12 @@ class AuditAction(models.TextChoices):
     SEAT_ASSIGNED = "members.seat_assign", _("任命委员职务")
     SEAT_ENDED = "members.seat_end", _("免去委员职务")
     BULK_IMPORTED_MEMBERS = "members.bulk_create", _("批量新增党员")
+    # dues
+    DUES_PROFILE_SET = "dues.profile_set", _("设置党费档案")
+    DUES_BASES_FIXED = "dues.bases_fix", _("核定年度党费基数")
+    DUES_RELIEF_APPROVED = "dues.relief_approve", _("批准党费减免")
+    DUES_RELIEF_REVOKED = "dues.relief_revoke", _("撤销党费减免")
+    DUES_BILLS_GENERATED = "dues.bills_generate", _("生成党费账单")
+    DUES_PAYMENT_RECORDED = "dues.payment_record", _("登记党费缴纳")
+    DUES_RULES_CHANGED = "dues.rules_change", _("修改党费标准")
+    DUES_EXPORTED = "dues.export", _("导出党费对账数据")
