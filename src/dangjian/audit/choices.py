@@ -34,6 +34,9 @@ class AuditAction(models.TextChoices):
     TERM_CREATED = "orgs.term_create", _("新建届次")
     TERM_UPDATED = "orgs.term_update", _("修改届次")
     BULK_IMPORTED_ORGS = "orgs.bulk_create", _("批量建立组织")
+    UNITS_BULK_CREATED = "orgs.unit_bulk_create", _("批量建立企业单位")
+    ORG_UNITS_BULK_MAPPED = "orgs.unit_bulk_map", _("批量关联组织与单位")
+    TERMS_BULK_CREATED = "orgs.term_bulk_create", _("批量新建届次")
     # members
     MEMBER_CREATED = "members.create", _("新增党员")
     MEMBER_UPDATED = "members.update", _("修改党员信息")
@@ -42,6 +45,9 @@ class AuditAction(models.TextChoices):
     SEAT_ASSIGNED = "members.seat_assign", _("任命委员职务")
     SEAT_ENDED = "members.seat_end", _("免去委员职务")
     BULK_IMPORTED_MEMBERS = "members.bulk_create", _("批量新增党员")
+    SEATS_BULK_ASSIGNED = "members.seat_bulk_assign", _("批量任命委员职务")
+    # demo
+    DEMO_BUILT = "demo.build", _("生成演示数据")
     # dues
     DUES_PROFILE_SET = "dues.profile_set", _("设置党费档案")
     DUES_BASES_FIXED = "dues.bases_fix", _("核定年度党费基数")
