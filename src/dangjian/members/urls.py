@@ -6,5 +6,9 @@ from dangjian.members import views
 app_name = "members"
 
 urlpatterns = [
-    path("", views.placeholder, name="list"),
+    path("", views.list_view, name="list"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
 ]

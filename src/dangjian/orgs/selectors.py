@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
-from dangjian.orgs.choices import OrgsPerm, OrgStatus
+from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "TERM_REMINDER_MONTHS",
     "TermStatus",
     "active_child_counts",
+    "branch_groups",
     "org_ancestors",
     "org_can",
     "org_children",
@@ -273,3 +274,21 @@ def org_child_by_code(*, actor: Any, parent: Organization, code: str, perm: str 
         Organization.objects.filter(path_range_q("path", parent.path), depth=parent.depth + 1, code=(code or "").strip())
         .first()
     )
+
+
+def org_parent(*, org: Organization) -> Organization | None:
+    """The parent of *org* (None for a root). Shown with any org the actor may see, in or out of scope."""
+    return Organization.objects.get_parent(org) if org.depth > 1 else None
+
+
+def branch_groups(*, actor: Any, branch: Organization, perm: str = OrgsPerm.VIEW) -> QuerySet[Organization]:
+    """The party groups (党小组) directly under *branch*, for an actor who can see the branch with *perm*.
+
+    A group is part of its branch — its members are the branch's members — so whoever may work on the
+    branch may pick its groups, even with an "org" grant that does not cover the groups' own rows.
+    """
+    if not org_can(actor=actor, org=branch, perm=perm):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        path_range_q("path", branch.path), depth=branch.depth + 1, org_type=OrgType.GROUP
+    ).order_by("path")

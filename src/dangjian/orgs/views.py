@@ -28,6 +28,7 @@ from dangjian.orgs.forms import OrgDissolveForm, OrgForm, OrgMoveForm, add_domai
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import (
     CHART_MAX_NODES,
+    branch_groups,
     org_ancestors,
     org_can,
     org_children,
@@ -241,7 +242,9 @@ def lookup(request):
         except Http404:
             found = []
         else:
-            found = [o for o in org_children(actor=actor, org=parent)[: LOOKUP_LIMIT * 3]
+            kids = (branch_groups(actor=actor, branch=parent) if org_type == OrgType.GROUP
+                    else org_children(actor=actor, org=parent))
+            found = [o for o in kids[: LOOKUP_LIMIT * 3]
                      if not q or q in o.name or o.code.upper().startswith(q.upper())]
     else:
         found = org_search(actor=actor, q=q, limit=LOOKUP_LIMIT * 3)
