@@ -1,8 +1,89 @@
 """Pages (composition only: selectors for reads, services for writes)."""
-from django.contrib.auth.decorators import login_required
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangjian.accounts.permissions import require_perm
+from dangjian.accounts.selectors import assignments_of, perms_anywhere
+from dangjian.members.choices import INACTIVE_STATUSES, MembersPerm, MemberStatus
+from dangjian.members.selectors import member_list, member_of_user
+from dangjian.orgs.choices import OrgsPerm, OrgStatus
+from dangjian.orgs.selectors import org_list
+
+__all__ = ["home"]
+
+# (url name, label, icon, permission) of the home page's quick links; same order as the navbar.
+QUICK_LINKS = (
+    ("orgs:tree", gettext_lazy("组织"), "bi-diagram-3", OrgsPerm.VIEW),
+    ("members:list", gettext_lazy("党员"), "bi-people", MembersPerm.VIEW),
+    ("orgs:chart", gettext_lazy("组织图"), "bi-bar-chart-steps", OrgsPerm.VIEW),
+    ("audit:log", gettext_lazy("操作日志"), "bi-journal-text", "audit.view"),
+)
 
 
-@login_required
-def home(request):
-    return render(request, "web/home.html", {})
+def _greeting(hour: int) -> str:
+    if hour < 11:
+        return _("上午好")
+    if hour < 13:
+        return _("中午好")
+    if hour < 18:
+        return _("下午好")
+    return _("晚上好")
+
+
+def _quick_links(perms: set[str]) -> list[dict[str, str]]:
+    links = []
+    for url_name, label, icon, perm in QUICK_LINKS:
+        if perm not in perms:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # a page another app has not shipped yet
+            continue
+        links.append({"url": url, "label": label, "icon": icon})
+    return links
+
+
+def _member_url(member: Any) -> str | None:
+    try:
+        return reverse("members:detail", args=[member.pk])
+    except NoReverseMatch:  # the members app's detail page may not exist yet
+        return None
+
+
+def _members_by_status(user: Any) -> list[dict[str, Any]]:
+    """Members visible to *user* per status, in one GROUP BY over the scoped selector."""
+    rows = dict(
+        member_list(actor=user).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return [{"code": value, "name": str(label), "value": rows.get(value, 0)}
+            for value, label in MemberStatus.choices if rows.get(value)]
+
+
+@require_perm(None)
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    perms = perms_anywhere(user)
+    member = member_of_user(user)
+    by_status = _members_by_status(user) if MembersPerm.VIEW in perms else []
+    context = {
+        "greeting": _greeting(timezone.localtime().hour),
+        "today": timezone.localdate(),
+        "assignments": list(assignments_of(actor=user, user=user).order_by("role__name", "org__path")[:6]),
+        "org_count": org_list(actor=user, status=OrgStatus.ACTIVE).count() if OrgsPerm.VIEW in perms else None,
+        "member_count": sum(r["value"] for r in by_status if r["code"] not in INACTIVE_STATUSES)
+        if MembersPerm.VIEW in perms else None,
+        "members_by_status": by_status,
+        "quick_links": _quick_links(perms),
+        "member": member,
+        "member_url": _member_url(member) if member else None,
+    }
+    return render(request, "web/home.html", context)
