@@ -16,6 +16,7 @@ __all__ = [
     "backup_codes_remaining",
     "has_confirmed_device",
     "has_totp_device",
+    "linked_member_id",
     "mfa_required",
     "pending_totp_device",
     "perms_anywhere",
@@ -100,3 +101,13 @@ def backup_codes_remaining(user: Any) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def linked_member_id(user: Any) -> int | None:
+    """The id of the member record linked to this account, or None (through the reverse relation, so
+    accounts does not import the members app that sits above it)."""
+    from dangjian.accounts.models import User
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return User.objects.filter(pk=user.pk).values_list("member__id", flat=True).first()
