@@ -1,0 +1,37 @@
+"""Error codes of the dues domain (STYLE §11)."""
+from enum import StrEnum
+
+__all__ = ["DuesError"]
+
+
+class DuesError(StrEnum):
+    CATEGORY_UNKNOWN = "dues.category_unknown"
+    BASE_INVALID = "dues.base_invalid"
+    BASE_NEGATIVE = "dues.base_negative"
+    BASE_REQUIRED = "dues.base_required"
+    NO_RULE_SET = "dues.no_rule_set"
+    RULE_SET_INVALID = "dues.rule_set_invalid"
+    PERIOD_INVALID = "dues.period_invalid"
+    PERIOD_IN_FUTURE = "dues.period_in_future"
+    AMOUNT_INVALID = "dues.amount_invalid"
+    AMOUNT_NOT_POSITIVE = "dues.amount_not_positive"
+    AMOUNT_PRECISION = "dues.amount_precision"
+    AMOUNT_EXCEEDS_DUE = "dues.amount_exceeds_due"
+    EXTRA_INVALID = "dues.voluntary_extra_invalid"
+    EXTRA_EXCEEDS_AMOUNT = "dues.voluntary_extra_exceeds_amount"
+    NOTHING_DUE = "dues.nothing_due"
+    BILL_NOT_FOUND = "dues.bill_not_found"
+    REFERENCE_REQUIRED = "dues.reference_required"
+    REFERENCE_CONFLICT = "dues.reference_conflict"
+    CHANNEL_INVALID = "dues.channel_invalid"
+    DATE_INVALID = "dues.date_invalid"
+    DATE_IN_FUTURE = "dues.date_in_future"
+    PROFILE_MISSING = "dues.profile_missing"
+    RELIEF_KIND_INVALID = "dues.relief_kind_invalid"
+    RELIEF_AMOUNT_INVALID = "dues.relief_amount_invalid"
+    RELIEF_RANGE_INVALID = "dues.relief_range_invalid"
+    RELIEF_OVERLAP = "dues.relief_overlap"
+    RELIEF_APPROVER_INVALID = "dues.relief_approver_invalid"
+    QUARTER_INCOMES_INVALID = "dues.quarter_incomes_invalid"
+    FIXED_AMOUNT_OUT_OF_RANGE = "dues.fixed_amount_out_of_range"
+    RULES_NEED_GLOBAL_SCOPE = "dues.rules_need_global_scope"
