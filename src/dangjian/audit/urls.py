@@ -6,5 +6,5 @@ from dangjian.audit import views
 app_name = "audit"
 
 urlpatterns = [
-    path("", views.placeholder, name="log"),
+    path("", views.log, name="log"),
 ]
