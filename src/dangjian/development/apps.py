@@ -5,3 +5,8 @@ class DevelopmentConfig(AppConfig):
     name = "dangjian.development"
     label = "development"
     verbose_name = "发展党员"
+
+    def ready(self) -> None:
+        from dangjian.development import tasks
+
+        tasks.subscribe()

@@ -1,0 +1,24 @@
+"""Background jobs of member development (django-tasks; idempotent, STYLE §8)."""
+from __future__ import annotations
+
+from django_tasks import task
+
+from dangjian.core import events
+from dangjian.development.events import DevelopmentEvent
+from dangjian.development.services import pipelines_refresh_plans
+
+__all__ = ["refresh_plans", "subscribe"]
+
+
+@task()
+def refresh_plans() -> int:
+    """Recomputes the stored deadlines of open pipelines (run after a rule change; safe to repeat)."""
+    return pipelines_refresh_plans()
+
+
+def _on_rules_changed(**payload) -> None:
+    refresh_plans.enqueue()
+
+
+def subscribe() -> None:
+    events.subscribe(DevelopmentEvent.RULES_CHANGED, _on_rules_changed)
