@@ -12,7 +12,7 @@ from django.utils import timezone
 from dangjian.audit.models import AuditEntry
 from dangjian.core.pagination import decode_cursor, encode_cursor
 
-__all__ = ["AUDIT_VIEW", "AuditPage", "audit_entries", "audit_page", "audit_target_types"]
+__all__ = ["AUDIT_VIEW", "AuditPage", "audit_entries", "audit_list", "audit_page", "audit_target_types"]
 
 AUDIT_VIEW = "audit.view"
 

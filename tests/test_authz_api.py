@@ -1,0 +1,313 @@
+"""The authorization matrix of the REST API (STYLE §6): every registered ninja operation, four checks.
+
+1. anonymous → 401 (public operations: listed in ``PUBLIC_OPERATIONS`` and answer anonymously);
+2. signed in, holding the declared permission nowhere → 403, nothing changed but one
+   ``accounts.access_denied`` audit entry;
+3. holding it scoped to branch A, reaching for a branch-B object → the same answer as for a missing
+   object (404 for a path object, 422 "unknown" for a reference in the input; lists leave B out), and
+   nothing changed, no audit entry at all;
+4. holding it in scope → 2xx.
+
+The meta-tests fail when an operation is neither in :data:`MATRIX` nor in :data:`EXEMPT` (with a
+reason), or when the matrix's permission differs from the one the operation declares.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from dangjian.api.public import PUBLIC_OPERATIONS
+from dangjian.api.registry import iter_operations
+from dangjian.api.urls import api
+from dangjian.audit.choices import AuditAction
+from dangjian.audit.models import AuditEntry
+from dangjian.core.api import PUBLIC, SIGNED_IN
+from dangjian.members.models import Member
+from dangjian.orgs.models import CommitteeTerm, Organization
+from tests.fixtures import make_id_number
+
+MISSING_ID = 987_654_321
+
+Call = tuple[str, str, Any]  # (method, path below /api/v1, JSON body or query params)
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to exercise one operation. Callables take the world built by the ``world`` fixture."""
+
+    perm: str
+    grant: tuple[str, str, str] | None  # (role, org code, scope) of the permitted, branch-A-scoped user
+    call: Callable[[Any], Call]  # permitted call on a branch-A object
+    ok: int = 200
+    # (call on a branch-B object, the same call on a missing object): answers must be identical
+    foreign: Callable[[Any], list[tuple[Call, Call]]] = field(default=lambda w: [])
+    # for lists: the response body must not contain anything of branch B
+    leak: Callable[[Any, Any], None] | None = None
+
+
+def _codes(body):
+    return {item["code"] for item in body["items"]}
+
+
+def _no_b_orgs(w, body):
+    assert _codes(body) == {"A1"}
+
+
+def _no_b_members(w, body):
+    assert [item["id"] for item in body["items"]] == [w.ma.pk]
+
+
+def _no_b_audit(w, body):
+    b_paths = {w.orgs[c].path for c in ("B", "B1", "B1G1")}
+    seqs = {item["seq"] for item in body["items"]}
+    b_seqs = set(AuditEntry.objects.filter(org_path__in=b_paths).values_list("seq", flat=True))
+    a_seqs = set(AuditEntry.objects.filter(org_path__startswith=w.orgs["A"].path).values_list("seq", flat=True))
+    assert b_seqs and a_seqs
+    assert seqs & b_seqs == set()
+    assert a_seqs <= seqs
+
+
+def _new_member_body(org: str, seq: int = 777) -> dict[str, Any]:
+    birth = dt.date(1990, 5, 17)
+    return {
+        "name": "新党员", "gender": "M", "birth_date": str(birth),
+        "id_number": make_id_number(birth, seq, gender="M"), "joined_on": "2015-07-01",
+        "full_member_on": "2016-07-01", "org": org,
+    }
+
+
+ORG_VIEW = ("party_worker", "A1", "org")
+ORG_CHANGE = ("org_dept", "A", "subtree")
+MEMBER_VIEW = ("party_worker", "A1", "org")
+MEMBER_CHANGE = ("party_worker", "A1", "org")
+MEMBER_REVEAL = ("committee_secretary", "A", "subtree")
+AUDIT_VIEW = ("auditor", "A", "subtree")
+
+MATRIX: dict[str, Case] = {
+    "api_ping": Case(perm=PUBLIC, grant=None, call=lambda w: ("GET", "/ping", None)),
+    "accounts_me": Case(perm=SIGNED_IN, grant=ORG_VIEW, call=lambda w: ("GET", "/me", None)),
+    "orgs_list": Case(
+        perm="orgs.view", grant=ORG_VIEW, call=lambda w: ("GET", "/orgs", None), leak=_no_b_orgs,
+        foreign=lambda w: [(("GET", "/orgs", {"parent": "B"}), ("GET", "/orgs", {"parent": "NOPE"})),
+                           (("GET", "/orgs", {"subtree": str(w.orgs["B"].pk)}),
+                            ("GET", "/orgs", {"subtree": str(MISSING_ID)}))],
+    ),
+    "orgs_get": Case(
+        perm="orgs.view", grant=ORG_VIEW, call=lambda w: ("GET", f"/orgs/{w.orgs['A1'].pk}", None),
+        foreign=lambda w: [(("GET", f"/orgs/{w.orgs['B1'].pk}", None), ("GET", f"/orgs/{MISSING_ID}", None))],
+    ),
+    "orgs_terms": Case(
+        perm="orgs.view", grant=ORG_VIEW, call=lambda w: ("GET", f"/orgs/{w.orgs['A1'].pk}/terms", None),
+        foreign=lambda w: [(("GET", f"/orgs/{w.orgs['B1'].pk}/terms", None),
+                            ("GET", f"/orgs/{MISSING_ID}/terms", None))],
+    ),
+    "orgs_create": Case(
+        perm="orgs.change", grant=ORG_CHANGE, ok=201,
+        call=lambda w: ("POST", "/orgs", {"parent": "A1", "name": "甲一第二党小组", "code": "A1G2", "org_type": "group"}),
+        foreign=lambda w: [(("POST", "/orgs", {"parent": "B1", "name": "乙一第二党小组", "code": "B1G2", "org_type": "group"}),
+                            ("POST", "/orgs", {"parent": "NOPE", "name": "乙一第二党小组", "code": "B1G2",
+                                               "org_type": "group"}))],
+    ),
+    "orgs_update": Case(
+        perm="orgs.change", grant=ORG_CHANGE, call=lambda w: ("PATCH", f"/orgs/{w.orgs['A1'].pk}", {"name": "甲一支部（改）"}),
+        foreign=lambda w: [(("PATCH", f"/orgs/{w.orgs['B1'].pk}", {"name": "乙一支部（改）"}),
+                            ("PATCH", f"/orgs/{MISSING_ID}", {"name": "乙一支部（改）"}))],
+    ),
+    "orgs_move": Case(
+        perm="orgs.change", grant=ORG_CHANGE,
+        call=lambda w: ("POST", f"/orgs/{w.orgs['A1G1'].pk}/move", {"parent": "A2"}),
+        foreign=lambda w: [
+            (("POST", f"/orgs/{w.orgs['B1G1'].pk}/move", {"parent": "A2"}),
+             ("POST", f"/orgs/{MISSING_ID}/move", {"parent": "A2"})),
+            (("POST", f"/orgs/{w.orgs['A1G1'].pk}/move", {"parent": "B1"}),
+             ("POST", f"/orgs/{w.orgs['A1G1'].pk}/move", {"parent": "NOPE"})),
+        ],
+    ),
+    "members_list": Case(
+        perm="members.view", grant=MEMBER_VIEW, call=lambda w: ("GET", "/members", None), leak=_no_b_members,
+        foreign=lambda w: [(("GET", "/members", {"org": "B1"}), ("GET", "/members", {"org": "NOPE"}))],
+    ),
+    "members_get": Case(
+        perm="members.view", grant=MEMBER_VIEW, call=lambda w: ("GET", f"/members/{w.ma.pk}", None),
+        foreign=lambda w: [(("GET", f"/members/{w.mb.pk}", None), ("GET", f"/members/{MISSING_ID}", None))],
+    ),
+    "members_create": Case(
+        perm="members.change", grant=MEMBER_CHANGE, ok=201, call=lambda w: ("POST", "/members", _new_member_body("A1")),
+        foreign=lambda w: [(("POST", "/members", _new_member_body("B1")), ("POST", "/members", _new_member_body("NOPE")))],
+    ),
+    "members_update": Case(
+        perm="members.change", grant=MEMBER_CHANGE,
+        call=lambda w: ("PATCH", f"/members/{w.ma.pk}", {"job_title": "工程师"}),
+        foreign=lambda w: [(("PATCH", f"/members/{w.mb.pk}", {"job_title": "工程师"}),
+                            ("PATCH", f"/members/{MISSING_ID}", {"job_title": "工程师"})),
+                           (("PATCH", f"/members/{w.ma.pk}", {"org": "B1"}),
+                            ("PATCH", f"/members/{w.ma.pk}", {"org": "NOPE"}))],
+    ),
+    "members_reveal": Case(
+        perm="members.reveal", grant=MEMBER_REVEAL,
+        call=lambda w: ("POST", f"/members/{w.ma.pk}/reveal", {"field": "id_number"}),
+        foreign=lambda w: [(("POST", f"/members/{w.mb.pk}/reveal", {"field": "id_number"}),
+                            ("POST", f"/members/{MISSING_ID}/reveal", {"field": "id_number"}))],
+    ),
+    "audit_list": Case(perm="audit.view", grant=AUDIT_VIEW, call=lambda w: ("GET", "/audit", None), leak=_no_b_audit),
+}
+
+# Operations deliberately left out of the matrix, each with the reason. Keep it empty if you can.
+EXEMPT: dict[str, str] = {}
+
+OPERATIONS = {info.operation_id: info for info in iter_operations(api)}
+
+
+@pytest.fixture
+def world(tree, member_factory):
+    """The fixture tree plus a party group in B1, a member and a committee term in each branch."""
+    from dangjian.orgs.services import org_create, term_create
+
+    org_create(actor=None, parent=tree["B1"], name="乙一第一党小组", code="B1G1", org_type="group")
+    ma = member_factory("A1")
+    mb = member_factory("B1")
+    term_create(actor=None, org=tree["A1"], start_date=dt.date(2024, 3, 1))
+    term_create(actor=None, org=tree["B1"], start_date=dt.date(2024, 3, 1))
+    orgs = {o.code: o for o in Organization.objects.all()}
+    return SimpleNamespace(orgs=orgs, ma=ma, mb=mb)
+
+
+def _send(client, call: Call):
+    method, path, body = call
+    if method == "GET":
+        return client.get(path, **(body or {}))
+    return client.request(method, path, body)
+
+
+def _state() -> dict[str, Any]:
+    """Everything an operation could change, except denied-access audit entries (checked separately)."""
+    return {
+        "orgs": list(Organization.objects.order_by("pk").values_list()),
+        "members": list(Member.objects.order_by("pk").values_list()),
+        "terms": list(CommitteeTerm.objects.order_by("pk").values_list()),
+        "audit": list(AuditEntry.objects.exclude(action=AuditAction.ACCESS_DENIED).values_list("seq", flat=True)),
+    }
+
+
+def _denials() -> list[tuple[int | None, dict]]:
+    return list(AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("seq")
+                .values_list("actor_id", "after"))
+
+
+def _scoped_user(user_factory, world, case: Case, name: str = "scoped"):
+    role, org_code, scope = case.grant
+    return user_factory(name, role, world.orgs[org_code], scope=scope)
+
+
+# --- meta-tests ---------------------------------------------------------------------------------------
+
+
+def test_every_operation_is_in_the_matrix_or_exempt_with_a_reason():
+    # given
+    registered = set(OPERATIONS)
+    # when
+    uncovered = registered - set(MATRIX) - set(EXEMPT)
+    stale = (set(MATRIX) | set(EXEMPT)) - registered
+    # then
+    assert uncovered == set(), f"add these operations to MATRIX (or EXEMPT with a reason): {sorted(uncovered)}"
+    assert stale == set(), f"MATRIX/EXEMPT name operations that no longer exist: {sorted(stale)}"
+    assert set(MATRIX) & set(EXEMPT) == set()
+    assert all(reason.strip() for reason in EXEMPT.values())
+
+
+def test_matrix_permissions_are_the_declared_ones():
+    declared = {op_id: info.perm for op_id, info in OPERATIONS.items() if op_id in MATRIX}
+    assert declared == {op_id: case.perm for op_id, case in MATRIX.items()}
+
+
+def test_public_operations_are_exactly_the_listed_ones():
+    public = {op_id for op_id, info in OPERATIONS.items() if info.public}
+    assert public == set(PUBLIC_OPERATIONS) == {op_id for op_id, case in MATRIX.items() if case.perm == PUBLIC}
+
+
+# --- the matrix -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op_id", sorted(MATRIX))
+def test_anonymous_is_refused_with_401(op_id, world, api_client):
+    # given
+    case = MATRIX[op_id]
+    before, denials = _state(), _denials()
+    # when
+    response = _send(api_client(), case.call(world))
+    # then
+    if case.perm == PUBLIC:
+        assert response.status_code == case.ok
+        return
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.unauthenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert _state() == before
+    assert _denials() == denials
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op_id", sorted(MATRIX))
+def test_no_permission_is_forbidden_with_nothing_changed(op_id, world, api_client, user_factory):
+    # given
+    case = MATRIX[op_id]
+    nobody = user_factory("nobody")
+    client = api_client(nobody)
+    before, denials = _state(), _denials()
+    # when
+    response = _send(client, case.call(world))
+    # then
+    if case.perm in (PUBLIC, SIGNED_IN):  # nothing to lack
+        assert response.status_code == case.ok
+        return
+    assert response.status_code == 403
+    assert response.json() == {"code": "auth.permission_denied", "message": "没有执行此操作的权限"}
+    assert _state() == before
+    new = _denials()[len(denials):]
+    _method, path, _body = case.call(world)
+    assert new == [(nobody.pk, {"perm": case.perm, "path": "/api/v1" + path})]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op_id", sorted(MATRIX))
+def test_scoped_user_cannot_reach_the_other_branch(op_id, world, api_client, user_factory):
+    # given
+    case = MATRIX[op_id]
+    if case.grant is None:
+        assert case.perm == PUBLIC
+        return
+    client = api_client(_scoped_user(user_factory, world, case))
+    probes = case.foreign(world)
+    assert probes or case.leak or case.perm == SIGNED_IN, f"{op_id}: give the matrix a foreign probe or leak check"
+    for foreign_call, missing_call in probes:
+        before, denials = _state(), _denials()
+        # when
+        foreign = _send(client, foreign_call)
+        # then: same answer as for something that does not exist, and nothing written
+        assert foreign.status_code in (404, 422), foreign.content
+        assert _state() == before
+        assert _denials() == denials
+        missing = _send(client, missing_call)
+        assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
+    if case.leak is not None:
+        response = _send(client, case.call(world))
+        assert response.status_code == 200
+        case.leak(world, response.json())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op_id", sorted(MATRIX))
+def test_permitted_user_succeeds(op_id, world, api_client, user_factory):
+    # given
+    case = MATRIX[op_id]
+    client = api_client(_scoped_user(user_factory, world, case, "permitted") if case.grant else None)
+    # when
+    response = _send(client, case.call(world))
+    # then
+    assert response.status_code == case.ok, response.content
