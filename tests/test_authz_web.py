@@ -152,6 +152,11 @@ def _edit_member_data(w: World, member: Member) -> dict:
     }
 
 
+def _dues_payment() -> dict:
+    return {"amount": "10", "voluntary_extra": "10", "channel": "cash", "reference": "MATRIX-1",
+            "paid_on": "2024-03-01"}
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -216,6 +221,32 @@ MATRIX: dict[str, Page] = {
     "audit:log": Page(
         "audit.view", AUDITOR_A, b_query=lambda w: {"action": "members.create"}, b_status=200,
         b_hidden=lambda w: [w.b_member.name, "乙公司党委"], cross="branch B's entries are not listed",
+    ),
+    # dues -------------------------------------------------------------------------------------------
+    "dues:calculator": Page(
+        None, WORKER_A1, query=lambda w: {"category": "in_service", "base": "5000"}, nogrant_status=200,
+        cross="the dues rules are public regulations: the calculator is the same for every signed-in user",
+    ),
+    "dues:bills": Page("dues.view", WORKER_A1, b_query=lambda w: {"org": "B1"}),
+    "dues:arrears": Page("dues.view", WORKER_A1, b_query=lambda w: {"org": "B1"}),
+    "dues:export": Page(
+        "dues.view", WORKER_A1, query=lambda w: {"month": "2024-03", "format": "csv"},
+        b_query=lambda w: {"month": "2024-03", "format": "csv", "org": "B1"},
+    ),
+    "dues:member": Page(
+        None, WORKER_A1, kwargs=lambda w: {"pk": w.a_member.pk}, b_kwargs=lambda w: {"pk": w.b_member.pk},
+        nogrant_status=404,
+        cross="declared for any signed-in user: one's own dues are always visible (STYLE §4); "
+              "anyone else's need dues.view in scope, so without it the answer is 404",
+    ),
+    "dues:pay": Page(
+        "dues.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": w.a_member.pk},
+        post=lambda w: _dues_payment(), b_kwargs=lambda w: {"pk": w.b_member.pk}, b_post=lambda w: _dues_payment(),
+    ),
+    "dues:profile": Page(
+        "dues.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": w.a_member.pk},
+        post=lambda w: {"category": "in_service", "base": "5000"}, b_kwargs=lambda w: {"pk": w.b_member.pk},
+        b_post=lambda w: {"category": "in_service", "base": "5000"},
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

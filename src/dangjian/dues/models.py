@@ -109,10 +109,10 @@ class DuesBracket(models.Model):
     def label(self) -> str:
         if self.fixed_amount is not None:
             return f"每月 {self.fixed_amount} 元"
-        low = f"{self.lower} 元以上" if self.lower is not None else ""
-        high = f"{self.upper} 元（含）以下" if self.upper is not None else ""
-        span = "、".join(part for part in (low, high) if part) or "全部"
-        return f"{span}：{self.rate * 100:.1f}%"
+        low = f"{self.lower} 元 < " if self.lower is not None else ""
+        high = f" ≤ {self.upper} 元" if self.upper is not None else ""
+        percent = format(self.rate * 100, "f").rstrip("0").rstrip(".")
+        return f"{low}基数{high}：{percent}%"
 
 
 class MemberBoundQuerySet(OrgScopedQuerySet):

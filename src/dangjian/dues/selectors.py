@@ -31,6 +31,7 @@ __all__ = [
     "bill_list",
     "collection_rate",
     "collection_rates",
+    "dues_can_change",
     "dues_member_get",
     "member_due",
     "payment_list",
@@ -57,6 +58,11 @@ def rule_book_in_force(on: dt.date | None = None) -> RuleBook | None:
 def dues_member_get(*, actor: Any, pk: Any, perm: str = DuesPerm.VIEW) -> Member:
     """A member whose dues the actor may see (their own record included); 404 otherwise."""
     return get_for_actor(Member.objects.select_related("org"), actor, perm, pk=pk)
+
+
+def dues_can_change(*, actor: Any, member: Member) -> bool:
+    """Whether *actor* may record payments and set the profile of *member* (``dues.change`` in scope)."""
+    return Member.objects.for_actor(actor, DuesPerm.CHANGE).filter(pk=member.pk).exists()
 
 
 def profile_of(member: Member) -> DuesProfile | None:
@@ -242,14 +248,14 @@ def _rate_aggregates(prefix: str = "", condition: Q | None = None) -> dict[str, 
     }
 
 
-def collection_rate(*, actor: Any, org: Organization, period: Any) -> CollectionRate:
-    """Collection for *org*'s subtree in one month, in ONE aggregate query over the scoped bills."""
+def collection_rate(*, actor: Any, org: Organization | None, period: Any) -> CollectionRate:
+    """Collection for *org*'s subtree (None: all the actor sees) in one month, in ONE aggregate query
+    over the scoped bills."""
     p = str(parse_period(period))
-    row = (
-        DuesBill.objects.for_actor(actor, DuesPerm.VIEW)
-        .filter(path_range_q("org__path", org.path), period=p)
-        .aggregate(**_rate_aggregates())
-    )
+    qs = DuesBill.objects.for_actor(actor, DuesPerm.VIEW).filter(period=p)
+    if org is not None:
+        qs = qs.filter(path_range_q("org__path", org.path))
+    row = qs.aggregate(**_rate_aggregates())
     return CollectionRate(p, row["bills"], row["paid_bills"], row["due"], row["paid"])
 
 

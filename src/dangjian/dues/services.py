@@ -23,6 +23,7 @@ from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.money import CENT, ZERO, MoneyError, parse_money, quantize_money
 from dangjian.core.scoping import ScopeKind, path_range_q, resolver
+from dangjian.dues import events as dues_events
 from dangjian.dues.choices import (
     BILLABLE_STATUSES,
     FLOATING_BASE_CATEGORIES,
@@ -67,6 +68,7 @@ __all__ = [
     "payment_record",
     "profile_set",
     "quarter_average",
+    "reconciliation_export_record",
     "relief_approve",
     "relief_revoke",
     "rule_set_update",
@@ -227,7 +229,7 @@ def profile_set(
     profile.save()
     record(actor=actor, action=AuditAction.DUES_PROFILE_SET, target=profile, org=member.org, before=before,
            after=_profile_snapshot(profile), reason=reason)
-    events.publish("dues.profile_changed", member_id=member.pk)
+    events.publish(dues_events.PROFILE_CHANGED, member_id=member.pk)
     return profile
 
 
@@ -436,7 +438,7 @@ def bills_generate(
     record(actor=actor, action=AuditAction.DUES_BILLS_GENERATED, org=org,
            after={"period": period_text, "org": org.pk if org else None, "created": created,
                   "without_profile": without_profile, "bases_fixed": bases_fixed, "rule_version": book.version})
-    events.publish("dues.bills_generated", period=period_text, org_id=org.pk if org else None, created=created)
+    events.publish(dues_events.BILLS_GENERATED, period=period_text, org_id=org.pk if org else None, created=created)
     return run
 
 
@@ -562,7 +564,7 @@ def payment_record(
     record(actor=actor, action=AuditAction.DUES_PAYMENT_RECORDED, target=payment, org=member.org,
            after={"amount": total, "voluntary_extra": extra, "is_large": payment.is_large, "channel": channel,
                   "reference": ref, "paid_on": day, "periods": [b.period for b in touched]})
-    events.publish("dues.payment_recorded", payment_id=payment.pk, member_id=member.pk, org_id=member.org_id)
+    events.publish(dues_events.PAYMENT_RECORDED, payment_id=payment.pk, member_id=member.pk, org_id=member.org_id)
     return payment
 
 
@@ -647,3 +649,13 @@ def bracket_update(*, actor: Any, bracket: DuesBracket, fixed_amount: Any = None
     record(actor=actor, action=AuditAction.DUES_RULES_CHANGED, target=bracket, before=before,
            after={"fixed_amount": bracket.fixed_amount, "rate": bracket.rate}, reason=reason)
     return bracket
+
+
+# --------------------------------------------------------------------------------------------- exports
+
+@transaction.atomic
+def reconciliation_export_record(*, actor: Any, month: Any, org: Organization | None, fmt: str) -> None:
+    """Records that finance data (payments of a month) left the system. Audit: ``dues.export``."""
+    p = parse_period(month, field="month")
+    record(actor=actor, action=AuditAction.DUES_EXPORTED, org=org,
+           after={"month": str(p), "org": org.pk if org else None, "format": fmt})

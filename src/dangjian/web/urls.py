@@ -19,4 +19,5 @@ app_patterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("audit/", include("dangjian.audit.urls")),
+    path("dues/", include("dangjian.dues.urls")),
 ]

@@ -1,0 +1,135 @@
+"""Dues pages: the calculator for a plain member, scoped bills/arrears/export, the member's dues page."""
+import csv
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from dangjian.audit.models import AuditEntry
+from dangjian.dues.models import DuesBill, DuesPayment
+from dangjian.dues.services import bills_generate, payment_record
+from dangjian.members.services import member_link_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _signin(client, user):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return user
+
+
+def test_calculator_renders_for_a_plain_member(client, user_factory):
+    # given: a signed-in user without any grant
+    _signin(client, user_factory("plain"))
+    # when
+    response = client.get("/dues/calculator/", {"category": "in_service", "base": "5000.01"})
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div class="display-5 fw-semibold text-danger" data-amount>75.00</div>' in html
+    assert "每月应交党费" in html and "5000.00 元 &lt; 基数 ≤ 10000.00 元：1.5%" in html
+    assert 'name="viewport"' in html  # phone-friendly base layout
+
+
+def test_calculator_blank_form_and_bad_input(client, user_factory):
+    _signin(client, user_factory("plain"))
+    assert client.get("/dues/calculator/").status_code == 200
+    response = client.get("/dues/calculator/", {"category": "in_service", "base": "abc"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-field-error="base">基数不是有效的金额' in html
+    assert "data-amount" not in html
+
+
+def test_calculator_needs_sign_in(client):
+    response = client.get("/dues/calculator/")
+    assert (response.status_code, response["Location"].split("?")[0]) == (302, "/accounts/login/")
+
+
+@pytest.fixture
+def billed(tree, dues_member):
+    a = dues_member("A1", base="5000")
+    b = dues_member("B1", base="5000")
+    for period in ("2024-01", "2024-02", "2024-03", "2024-04"):
+        bills_generate(actor=None, period=period)
+    payment_record(actor=None, member=a, amount="200", reference="A-1", channel="bank",
+                   paid_on=dt.date(2024, 4, 20))
+    return a, b
+
+
+def test_bills_page_shows_the_collection_rate_of_the_scope_only(client, tree, billed, user_factory):
+    a, b = billed
+    _signin(client, user_factory("w", "party_worker", tree["A1"], scope="org"))
+    response = client.get("/dues/bills/", {"period": "2024-04"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert a.name in html and b.name not in html
+    assert '<div class="fs-5" data-rate>100%</div>' in html
+    assert client.get("/dues/bills/", {"org": "B1"}).status_code == 404
+
+
+def test_arrears_page_marks_the_level(client, tree, billed, user_factory):
+    a, b = billed
+    _signin(client, user_factory("sec", "committee_secretary", tree["B"], scope="subtree"))
+    response = client.get("/dues/arrears/", {"as_of": "2024-04-15"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert b.name in html and a.name not in html
+    assert 'data-level="warn"' in html  # oldest unpaid 2024-01 is 3 months old in April
+
+
+def test_export_csv_and_xlsx(client, tree, billed, user_factory):
+    a, _b = billed
+    _signin(client, user_factory("w", "party_worker", tree["A1"], scope="org"))
+    audits = AuditEntry.objects.filter(action="dues.export").count()
+    response = client.get("/dues/export/", {"month": "2024-04", "format": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["党员", "所在支部", "所属月份", "应交金额"]
+    assert [r[2:8] for r in rows[1:]] == [
+        ["2024-01", "50.00", "50.00", "0.00", "A-1", "银行转账"],
+        ["2024-02", "50.00", "50.00", "0.00", "A-1", "银行转账"],
+        ["2024-03", "50.00", "50.00", "0.00", "A-1", "银行转账"],
+        ["2024-04", "50.00", "50.00", "0.00", "A-1", "银行转账"],
+    ]
+    response = client.get("/dues/export/", {"month": "2024-04", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))][:5] == [
+        a.name, "甲一支部", "2024-01", 50, 50]
+    assert AuditEntry.objects.filter(action="dues.export").count() == audits + 2
+
+
+def test_member_sees_own_dues_page_but_not_others(client, tree, billed, user_factory):
+    a, b = billed
+    user = user_factory("me")
+    member_link_user(actor=None, member=a, user=user)
+    _signin(client, user)
+    response = client.get(f"/dues/members/{a.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="fw-semibold" data-due>50.00 元</span>' in html
+    assert "data-dues-pay" not in html  # a member cannot record payments
+    assert client.get(f"/dues/members/{b.pk}/").status_code == 404
+
+
+def test_pay_form_records_and_refuses_bad_amount_with_nothing_written(client, tree, billed, user_factory):
+    _a, b = billed
+    _signin(client, user_factory("w", "party_worker", tree["B1"], scope="org"))
+    counts = (DuesPayment.objects.count(), AuditEntry.objects.count())
+    data = {"amount": "-5", "channel": "cash", "reference": "R-1", "paid_on": "2024-04-01"}
+    response = client.post(f"/dues/members/{b.pk}/pay/", data)
+    assert response.status_code == 400
+    assert 'data-field-error="amount">金额必须大于零' in response.content.decode()
+    assert (DuesPayment.objects.count(), AuditEntry.objects.count()) == counts
+    response = client.post(f"/dues/members/{b.pk}/pay/", {**data, "amount": "１００"})  # full-width digits
+    assert response.status_code == 302
+    assert list(DuesBill.objects.filter(member=b).order_by("period").values_list("status", flat=True)) == [
+        "paid", "paid", "unpaid", "unpaid"]

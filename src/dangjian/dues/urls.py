@@ -1,0 +1,16 @@
+"""Pages of the dues app."""
+from django.urls import path
+
+from dangjian.dues import views
+
+app_name = "dues"
+
+urlpatterns = [
+    path("calculator/", views.calculator, name="calculator"),
+    path("bills/", views.bills, name="bills"),
+    path("arrears/", views.arrears, name="arrears"),
+    path("export/", views.export, name="export"),
+    path("members/<int:pk>/", views.member, name="member"),
+    path("members/<int:pk>/pay/", views.pay, name="pay"),
+    path("members/<int:pk>/profile/", views.profile, name="profile"),
+]
