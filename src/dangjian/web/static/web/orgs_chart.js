@@ -32,6 +32,11 @@
     return node.children.reduce(function (n, c) { return n + countLeaves(c); }, 0);
   }
 
+  function maxLeafChars(node) {
+    if (!node.children || !node.children.length || node.collapsed) { return Array.from(node.name).length; }
+    return node.children.reduce(function (n, c) { return Math.max(n, maxLeafChars(c)); }, 0);
+  }
+
   function vertical(name) {
     // Chinese reads naturally stacked top to bottom; keeps siblings from overlapping in 'TB'.
     return Array.from(name).join("\n");
@@ -59,8 +64,12 @@
     }
     if (layout === "LR") {
       el.style.height = Math.max(360, leaves * 26 + 60) + "px";
+      // room for the root's label on the left and the longest leaf label on the right (12px CJK glyphs)
+      var leafChars = maxLeafChars(rootNode);
       return Object.assign(base, {
-        layout: "orthogonal", orient: "LR", top: 20, bottom: 20, left: narrow() ? 70 : 120, right: narrow() ? 90 : 180,
+        layout: "orthogonal", orient: "LR", top: 20, bottom: 20,
+        left: Math.min(160, Array.from(rootNode.name).length * 13 + 16),
+        right: Math.min(narrow() ? 130 : 220, leafChars * 13 + 20),
         label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 12, color: "#222" },
         leaves: { label: { position: "right", verticalAlign: "middle", align: "left" } }
       });
