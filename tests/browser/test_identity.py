@@ -127,7 +127,7 @@ def test_login_page_at_phone_width(page, screenshot, db):
     screenshot("login-phone")
 
 
-def test_language_switch_to_english_and_back(page, login, account, tree):
+def test_language_switch_to_english_and_back(page, login, account, tree, screenshot):
     # given
     account("zhishu", role="branch_secretary", org=tree["A1"])
     login("zhishu")
@@ -140,6 +140,10 @@ def test_language_switch_to_english_and_back(page, login, account, tree):
     expect(page.locator("nav")).to_contain_text("Members")
     expect(page.locator("nav")).to_contain_text("Sign out")
     expect(page.get_by_test_id("quick-links")).to_contain_text("Org chart")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot("home-phone-en")
+    page.set_viewport_size(DESKTOP)
     page.goto("/accounts/profile/")  # the choice sticks across pages
     expect(page.locator("h1")).to_contain_text("My account")
     # when: back to Chinese
