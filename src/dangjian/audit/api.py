@@ -37,6 +37,7 @@ def _entry(entry: AuditEntry) -> dict[str, Any]:
         "target_type": entry.target_type,
         "target_id": entry.target_id,
         "target_repr": entry.target_repr,
+        "org_path": entry.org_path,
         "before": entry.before,
         "after": entry.after,
         "reason": entry.reason,

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import PlainSerializer, field_validator
 from pydantic_core import PydanticCustomError
 
 from dangjian.audit.choices import AuditAction
@@ -30,9 +30,15 @@ class AuditFilters(PageQuery):
         return value or None
 
 
+# Microseconds kept, exactly as hashed (``audit.services.canonical_bytes``), so a client can re-verify the chain.
+ExactTime = Annotated[dt.datetime, PlainSerializer(lambda v: v.isoformat(timespec="microseconds"), return_type=str)]
+
+
 class AuditEntryOut(Schema):
+    """One entry with every hashed field, so a client can recompute ``hash`` and follow ``prev_hash``."""
+
     seq: int
-    created_at: dt.datetime
+    created_at: ExactTime = Field(..., description="ISO 8601 with microseconds, as hashed")
     actor_id: int | None
     actor_name: str
     action: str
@@ -40,6 +46,7 @@ class AuditEntryOut(Schema):
     target_type: str
     target_id: str
     target_repr: str
+    org_path: str = Field(..., description="tree path of the organisation the entry belongs to ('' for none)")
     before: dict[str, Any] | None = Field(..., description="state before the change; sensitive fields masked")
     after: dict[str, Any] | None = Field(..., description="state after the change; sensitive fields masked")
     reason: str
