@@ -322,3 +322,12 @@ def test_edit_of_another_branch_is_not_found_and_changes_nothing(client, tree, m
     assert client.post(url, _post(name="改名", org_code="A1")).status_code == 404
     member.refresh_from_db()
     assert member.name == "孙八" and counts() == before
+
+
+def test_member_page_in_english(client, tree, member_factory, secretary_a):
+    member = member_factory("A1")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert "ID number" in html and "Full member" in html and ">Show<" not in html
+    assert 'data-reveal="id_number"' in html and "</i> Show</button>" in html
+    assert "公民身份号码" not in html

@@ -389,3 +389,17 @@ def test_lookup_lists_codes_of_visible_orgs_and_groups_of_a_branch(client, tree,
     groups = client.get(reverse("orgs:lookup"), {"parent": "A1", "type": "group"}).content.decode()
     assert groups.strip().startswith('<option value="A1G1">')
     assert client.get(reverse("orgs:lookup"), {"parent": "B1"}).content.decode().strip() == ""
+
+
+def test_pages_switch_to_english(client, tree, member_factory, secretary_a):
+    # given: the language chosen with the navbar's switch (a cookie)
+    _term(tree["A1"], days_left=-3)
+    client.cookies["django_language"] = "en"
+    # when
+    tree_page = client.get(reverse("orgs:tree")).content.decode()
+    detail = client.get(reverse("orgs:detail", args=[tree["A1"].pk])).content.decode()
+    # then
+    assert "Search by name or org code" in tree_page and "按名称或组织代码搜索" not in tree_page
+    assert "Party committee" in tree_page
+    assert "Ended 3 days ago: the election is overdue" in detail
+    assert "Committee term" in detail and "委员会届次" not in detail
