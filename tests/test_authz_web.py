@@ -157,6 +157,24 @@ def _dues_payment() -> dict:
             "paid_on": "2024-03-01"}
 
 
+def _dev(w: World, code: str) -> int:
+    from dangjian.development.tests.factories import world_pipeline
+
+    return world_pipeline(w, code)
+
+
+def _applicant_data(org_code: str) -> dict:
+    birth = timezone.localdate().replace(year=1996, month=4, day=2)
+    return {"name": "矩阵申请人", "id_number": make_id_number(birth, 81, gender="M", area="320102"), "gender": "",
+            "birth_date": "", "ethnicity": "汉族", "phone": "", "education": "", "job_title": "", "unit_code": "",
+            "org_code": org_code, "applied_on": "2024-01-05", "responsible": "", "document_ref": "", "reason": ""}
+
+
+def _applicant_edit(org_code: str) -> dict:
+    return {"name": "改名申请人", "id_number": "", "gender": "", "birth_date": "", "ethnicity": "汉族", "phone": "",
+            "education": "", "job_title": "技术员", "unit_code": "", "org_code": org_code, "reason": "matrix"}
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -247,6 +265,46 @@ MATRIX: dict[str, Page] = {
         "dues.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": w.a_member.pk},
         post=lambda w: {"category": "in_service", "base": "5000"}, b_kwargs=lambda w: {"pk": w.b_member.pk},
         b_post=lambda w: {"category": "in_service", "base": "5000"},
+    ),
+    # development (发展党员) ---------------------------------------------------------------------------
+    "development:board": Page(
+        "development.view", WORKER_A1, b_query=lambda w: (_dev(w, "B1"), {"org": "B1"})[1], b_status=200,
+        b_hidden=lambda w: ["B1入党申请人"], cross="filtering by B's code is a field error and lists nothing",
+    ),
+    "development:create": Page(
+        "development.change", WORKER_A1, methods=("get", "post"), post=lambda w: _applicant_data("A1"),
+        b_post=lambda w: _applicant_data("B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written",
+    ),
+    "development:export": Page("development.view", WORKER_A1, b_query=lambda w: {"org": "B1"}),
+    "development:rules": Page(
+        "development.view", WORKER_A1, cross="the rules are platform-wide regulation data, the same for everyone",
+    ),
+    "development:rule_edit": Page(
+        "development.configure", ("sysadmin", None, "all"), methods=("get", "post"),
+        kwargs=lambda w: {"code": "public_notice"},
+        post=lambda w: {"params": '{"days": 5}', "severity": "block", "enabled": "on", "reason": "matrix"},
+        cross="platform-wide configuration: only an all-scope grant of development.configure edits it",
+    ),
+    "development:detail": Page(
+        "development.view", WORKER_A1, kwargs=lambda w: {"pk": _dev(w, "A1")},
+        b_kwargs=lambda w: {"pk": _dev(w, "B1")},
+    ),
+    "development:edit": Page(
+        "development.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _dev(w, "A1")},
+        post=lambda w: _applicant_edit("A1"), b_kwargs=lambda w: {"pk": _dev(w, "B1")},
+        b_post=lambda w: _applicant_edit("B1"),
+    ),
+    "development:close": Page(
+        "development.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _dev(w, "A1")},
+        post=lambda w: {"outcome": "withdrawn", "on": "2024-01-03", "reason": "matrix"},
+        b_kwargs=lambda w: {"pk": _dev(w, "B1")},
+        b_post=lambda w: {"outcome": "withdrawn", "on": "2024-01-03", "reason": "matrix"},
+    ),
+    "development:step": Page(
+        "development.change", WORKER_A1, methods=("get", "post"),
+        kwargs=lambda w: {"pk": _dev(w, "A1"), "code": "talk"}, post=lambda w: {"on": "2024-01-10"},
+        b_kwargs=lambda w: {"pk": _dev(w, "B1"), "code": "talk"}, b_post=lambda w: {"on": "2024-01-10"},
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

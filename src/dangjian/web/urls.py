@@ -18,6 +18,7 @@ app_patterns = [
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("development/", include("dangjian.development.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("dues/", include("dangjian.dues.urls")),
 ]

@@ -43,12 +43,12 @@ def register_export(*, actor: Any, out: IO[bytes], org: Organization | None = No
         count += 1
         revealed += reveal
         sheet.append([
-            count, a.name, a.get_gender_display(), a.ethnicity, a.birth_date,
+            count, a.name, str(a.get_gender_display()), a.ethnicity, a.birth_date,
             a.id_number if reveal else mask_id_number(a.id_number), a.phone if reveal else mask_phone(a.phone),
-            a.get_education_display(), a.unit.name if a.unit else "", a.job_title, a.org.name,
-            pipeline.get_stage_display(), pipeline.applied_on, pipeline.activist_on, pipeline.candidate_on,
+            str(a.get_education_display()), a.unit.name if a.unit else "", a.job_title, a.org.name,
+            str(pipeline.get_stage_display()), pipeline.applied_on, pipeline.activist_on, pipeline.candidate_on,
             "、".join(people.get(PersonRole.CONTACT, [])), "、".join(people.get(PersonRole.INTRODUCER, [])),
-            StepCode(pipeline.next_step).label if pipeline.next_step else "", pipeline.next_due,
+            str(StepCode(pipeline.next_step).label) if pipeline.next_step else "", pipeline.next_due,
         ])
     workbook.save(out)
     record(actor=actor, action=AuditAction.DEV_EXPORTED, target=org, org=org,
