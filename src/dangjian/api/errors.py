@@ -17,7 +17,9 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,7 @@ class ApiError(StrEnum):
     NOT_FOUND = "api.not_found"
     BAD_REQUEST = "api.bad_request"
     HTTP_ERROR = "api.http_error"
+    SERVER_ERROR = "api.server_error"
 
 
 class ValidationCode(StrEnum):
@@ -118,6 +121,7 @@ MESSAGES: dict[ApiError, Promise] = {
     ApiError.NOT_FOUND: _("对象不存在"),
     ApiError.BAD_REQUEST: _("请求体不是有效的 JSON"),
     ApiError.HTTP_ERROR: _("请求无法处理"),
+    ApiError.SERVER_ERROR: _("服务器内部错误，已记录；请稍后重试，或向管理员提供响应头中的 X-Request-ID"),
 }
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -215,6 +219,17 @@ def _on_domain_error(request: HttpRequest, exc: DomainError, api: NinjaAPI) -> H
     return _validation_response(api, request, exc.errors)
 
 
+def _on_unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    """A bug: logged with its traceback and signalled like any uncaught exception (so error reporting
+    and the test client still see it); the client gets JSON, not an HTML page. DEBUG keeps ninja's
+    plain-text traceback."""
+    if settings.DEBUG:
+        raise exc
+    log.exception("unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    got_request_exception.send(sender=None, request=request)
+    return _respond(api, request, 500, ApiError.SERVER_ERROR, MESSAGES[ApiError.SERVER_ERROR])
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     for exc_class, handler in (
         (ApiErrorResponse, _on_api_error),
@@ -224,5 +239,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (Http404, _on_not_found),
         (NinjaValidationError, _on_validation_error),
         (DomainError, _on_domain_error),
+        (Exception, _on_unexpected),
     ):
         api.add_exception_handler(exc_class, partial(handler, api=api))

@@ -244,3 +244,25 @@ def test_start_up_guard_refuses_an_unlisted_public_operation():
     rogue.add_router("", router)
     with pytest.raises(ImproperlyConfigured, match="PUBLIC_OPERATIONS"):
         check_operations(rogue)
+
+
+@pytest.mark.django_db
+def test_a_bug_is_logged_and_answered_with_json_500(tree, user_factory, api_client, monkeypatch, caplog):
+    # given: a selector that fails unexpectedly
+    import dangjian.orgs.api
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dangjian.orgs.api, "org_list", broken)
+    client = api_client(user_factory("worker", "party_worker", tree["A1"], scope="org"))
+    client.client.raise_request_exception = False
+    # when
+    response = client.get("/orgs")
+    # then
+    assert response.status_code == 500
+    assert response.json()["code"] == "api.server_error"
+    assert "boom" in caplog.text
+    client.client.raise_request_exception = True
+    with pytest.raises(RuntimeError, match="boom"):
+        client.get("/orgs")
