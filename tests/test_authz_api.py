@@ -88,6 +88,23 @@ MEMBER_CHANGE = ("party_worker", "A1", "org")
 MEMBER_REVEAL = ("committee_secretary", "A", "subtree")
 AUDIT_VIEW = ("auditor", "A", "subtree")
 
+DUES_VIEW = ("party_worker", "A1", "org")
+DUES_CHANGE = ("party_worker", "A1", "org")
+DUES_COMMITTEE = ("org_dept", "A", "subtree")  # relief is approved by the next-higher committee
+_DUES_PROFILE = {"category": "in_service", "base": "5000"}
+_DUES_PAYMENT = {"amount": "10", "voluntary_extra": "10", "reference": "MATRIX-1", "channel": "cash",
+                 "paid_on": "2024-03-01"}
+
+
+def _dues_relief(approver: str) -> dict[str, Any]:
+    return {"kind": "waive", "valid_from": "2024-03-01", "valid_to": "2024-05-31", "approved_by": approver,
+            "approved_on": "2024-02-20"}
+
+
+def _no_b_dues(w, body):
+    assert all(item["member"]["id"] != w.mb.pk for item in body["items"])
+
+
 MATRIX: dict[str, Case] = {
     "api_ping": Case(perm=PUBLIC, grant=None, call=lambda w: ("GET", "/ping", None)),
     "accounts_me": Case(perm=SIGNED_IN, grant=ORG_VIEW, call=lambda w: ("GET", "/me", None)),
@@ -155,6 +172,51 @@ MATRIX: dict[str, Case] = {
                             ("POST", f"/members/{MISSING_ID}/reveal", {"field": "id_number"}))],
     ),
     "audit_list": Case(perm="audit.view", grant=AUDIT_VIEW, call=lambda w: ("GET", "/audit", None), leak=_no_b_audit),
+    "dues_calculate": Case(perm=SIGNED_IN, grant=DUES_VIEW,
+                           call=lambda w: ("GET", "/dues/calculate", {"category": "in_service", "base": "5000"})),
+    "dues_bills_list": Case(
+        perm="dues.view", grant=DUES_VIEW, call=lambda w: ("GET", "/dues/bills", None), leak=_no_b_dues,
+        foreign=lambda w: [(("GET", "/dues/bills", {"org": "B1"}), ("GET", "/dues/bills", {"org": "NOPE"}))],
+    ),
+    "dues_arrears_list": Case(
+        perm="dues.view", grant=DUES_VIEW, call=lambda w: ("GET", "/dues/arrears", None), leak=_no_b_dues,
+        foreign=lambda w: [(("GET", "/dues/arrears", {"org": "B1"}), ("GET", "/dues/arrears", {"org": "NOPE"}))],
+    ),
+    "dues_collection": Case(
+        perm="dues.view", grant=DUES_VIEW, call=lambda w: ("GET", "/dues/collection", {"period": "2024-03"}),
+        foreign=lambda w: [(("GET", "/dues/collection", {"period": "2024-03", "org": "B1"}),
+                            ("GET", "/dues/collection", {"period": "2024-03", "org": "NOPE"}))],
+    ),
+    "dues_member_get": Case(
+        perm="dues.view", grant=DUES_VIEW, call=lambda w: ("GET", f"/dues/members/{w.ma.pk}", None),
+        foreign=lambda w: [(("GET", f"/dues/members/{w.mb.pk}", None), ("GET", f"/dues/members/{MISSING_ID}", None))],
+    ),
+    "dues_profile_set": Case(
+        perm="dues.change", grant=DUES_CHANGE,
+        call=lambda w: ("POST", f"/dues/members/{w.ma.pk}/profile", _DUES_PROFILE),
+        foreign=lambda w: [(("POST", f"/dues/members/{w.mb.pk}/profile", _DUES_PROFILE),
+                            ("POST", f"/dues/members/{MISSING_ID}/profile", _DUES_PROFILE))],
+    ),
+    "dues_payment_record": Case(
+        perm="dues.change", grant=DUES_CHANGE, ok=201,
+        call=lambda w: ("POST", f"/dues/members/{w.ma.pk}/payments", _DUES_PAYMENT),
+        foreign=lambda w: [(("POST", f"/dues/members/{w.mb.pk}/payments", _DUES_PAYMENT),
+                            ("POST", f"/dues/members/{MISSING_ID}/payments", _DUES_PAYMENT))],
+    ),
+    "dues_relief_approve": Case(
+        perm="dues.change", grant=DUES_COMMITTEE, ok=201,
+        call=lambda w: ("POST", f"/dues/members/{w.ma.pk}/reliefs", _dues_relief("A")),
+        foreign=lambda w: [(("POST", f"/dues/members/{w.mb.pk}/reliefs", _dues_relief("A")),
+                            ("POST", f"/dues/members/{MISSING_ID}/reliefs", _dues_relief("A"))),
+                           (("POST", f"/dues/members/{w.ma.pk}/reliefs", _dues_relief("B")),
+                            ("POST", f"/dues/members/{w.ma.pk}/reliefs", _dues_relief("NOPE")))],
+    ),
+    "dues_bills_generate": Case(
+        perm="dues.change", grant=DUES_CHANGE,
+        call=lambda w: ("POST", "/dues/bills/generate", {"period": "2024-03", "org": "A1"}),
+        foreign=lambda w: [(("POST", "/dues/bills/generate", {"period": "2024-03", "org": "B1"}),
+                            ("POST", "/dues/bills/generate", {"period": "2024-03", "org": "NOPE"}))],
+    ),
 }
 
 # Operations deliberately left out of the matrix, each with the reason. Keep it empty if you can.

@@ -22,6 +22,8 @@ from dangjian.api.public import router as public_router
 from dangjian.api.registry import iter_operations
 from dangjian.audit.api import router as audit_router
 from dangjian.core.api import PUBLIC
+from dangjian.development.api import router as development_router
+from dangjian.dues.api import router as dues_router
 from dangjian.members.api import router as members_router
 from dangjian.orgs.api import router as orgs_router
 
@@ -77,7 +79,9 @@ def build_api() -> NinjaAPI:
     api.add_router("", accounts_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/members", members_router)
+    api.add_router("/development", development_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/dues", dues_router)
     check_operations(api)
     return api
 

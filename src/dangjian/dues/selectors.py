@@ -12,7 +12,7 @@ from django.db.models import Count, DecimalField, F, Min, Q, QuerySet, Sum, Valu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dangjian.core.money import ZERO
+from dangjian.core.money import ZERO, quantize_money
 from dangjian.core.scoping import get_for_actor, path_range_q
 from dangjian.dues.choices import OPEN_BILL_STATUSES, AlertLevel, BillStatus, DuesPerm
 from dangjian.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesProfile, DuesRelief, DuesRuleSet
@@ -77,6 +77,7 @@ def bill_list(
     period: str | None = None,
     status: str | None = None,
     member: Member | None = None,
+    member_id: int | None = None,
     perm: str = DuesPerm.VIEW,
 ) -> QuerySet[DuesBill]:
     qs = DuesBill.objects.for_actor(actor, perm)
@@ -88,6 +89,8 @@ def bill_list(
         qs = qs.filter(status=status)
     if member is not None:
         qs = qs.filter(member=member)
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
     return qs.select_related("member", "org")
 
 
@@ -214,7 +217,7 @@ def arrears_rows(members: list[Member], *, as_of: dt.date | None = None, book: R
     out = []
     for m in members:
         age = parse_period(m.oldest_unpaid).months_until(current)
-        out.append(ArrearsRow(m, m.unpaid_months, m.oldest_unpaid, age, m.owed,
+        out.append(ArrearsRow(m, m.unpaid_months, m.oldest_unpaid, age, quantize_money(m.owed),
                               alert_level(age, book) if book else AlertLevel.NONE))
     return out
 
@@ -256,7 +259,7 @@ def collection_rate(*, actor: Any, org: Organization | None, period: Any) -> Col
     if org is not None:
         qs = qs.filter(path_range_q("org__path", org.path))
     row = qs.aggregate(**_rate_aggregates())
-    return CollectionRate(p, row["bills"], row["paid_bills"], row["due"], row["paid"])
+    return CollectionRate(p, row["bills"], row["paid_bills"], quantize_money(row["due"]), quantize_money(row["paid"]))
 
 
 def collection_rates(*, actor: Any, orgs: list[Organization], period: Any) -> dict[int, CollectionRate]:
@@ -272,8 +275,8 @@ def collection_rates(*, actor: Any, orgs: list[Organization], period: Any) -> di
         aggregates.update(_rate_aggregates(f"o{o.pk}_", q))
     row = DuesBill.objects.for_actor(actor, DuesPerm.VIEW).filter(any_q, period=p).aggregate(**aggregates)
     return {
-        o.pk: CollectionRate(p, row[f"o{o.pk}_bills"], row[f"o{o.pk}_paid_bills"], row[f"o{o.pk}_due"],
-                             row[f"o{o.pk}_paid"])
+        o.pk: CollectionRate(p, row[f"o{o.pk}_bills"], row[f"o{o.pk}_paid_bills"],
+                             quantize_money(row[f"o{o.pk}_due"]), quantize_money(row[f"o{o.pk}_paid"]))
         for o in orgs
     }
 

@@ -464,7 +464,8 @@ def payment_record(
     """Records money received from a member and settles their open bills, oldest first.
 
     - Idempotent by (``channel``, ``reference``): posting the same payment again returns the first
-      one and writes nothing; the same reference with a different member or amount is refused.
+      one (with ``replayed = True``) and writes nothing; the same reference with a different member
+      or amount is refused.
     - ``amount`` is the total received; ``voluntary_extra`` the part given beyond the bills (no
       limit). The rest must not exceed what the chosen bills (``periods``, default all open ones)
       still owe. A voluntary part at or above the large-payment threshold of the rule set in force
@@ -507,6 +508,7 @@ def payment_record(
     existing = DuesPayment.objects.filter(channel=channel, reference=ref).first()
     if existing is not None:
         if _payment_matches(existing, member, total, extra):
+            existing.replayed = True
             return existing
         raise DomainError.one(DuesError.REFERENCE_CONFLICT, "reference", _("该流水号已用于另一笔缴费"))
 
@@ -541,6 +543,7 @@ def payment_record(
     except IntegrityError:  # the same reference committed concurrently: answer with that one
         existing = DuesPayment.objects.get(channel=channel, reference=ref)
         if _payment_matches(existing, member, total, extra):
+            existing.replayed = True
             return existing
         raise DomainError.one(DuesError.REFERENCE_CONFLICT, "reference", _("该流水号已用于另一笔缴费"))
 
@@ -564,6 +567,7 @@ def payment_record(
     record(actor=actor, action=AuditAction.DUES_PAYMENT_RECORDED, target=payment, org=member.org,
            after={"amount": total, "voluntary_extra": extra, "is_large": payment.is_large, "channel": channel,
                   "reference": ref, "paid_on": day, "periods": [b.period for b in touched]})
+    payment.replayed = False
     events.publish(dues_events.PAYMENT_RECORDED, payment_id=payment.pk, member_id=member.pk, org_id=member.org_id)
     return payment
 
