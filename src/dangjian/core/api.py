@@ -162,13 +162,17 @@ class Router(NinjaRouter):
             raise ImproperlyConfigured(f"{path}: operation_id, summary and description are required (STYLE §10)")
         if "auth" in kwargs:
             raise ImproperlyConfigured(f"{operation_id}: authentication follows from perm=, do not pass auth=")
+        if isinstance(response, dict):
+            raise ImproperlyConfigured(
+                f"{operation_id}: response= takes the success schema and status= its code; "
+                "the error responses are added by the router"
+            )
+        extra = {**(kwargs.pop("openapi_extra", None) or {}), "x-permission": perm}
 
         def decorator(view_func: Callable) -> Callable:
             setattr(view_func, PERM_ATTR, perm)
             decorate_view(_mark_request(perm))(view_func)
             responses = {status: response, **_error_responses(path, methods, view_func, perm)}
-            extra = dict(kwargs.pop("openapi_extra", None) or {})
-            extra["x-permission"] = perm
             self.add_api_operation(
                 path,
                 methods,

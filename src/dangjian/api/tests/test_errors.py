@@ -266,3 +266,10 @@ def test_a_bug_is_logged_and_answered_with_json_500(tree, user_factory, api_clie
     client.client.raise_request_exception = True
     with pytest.raises(RuntimeError, match="boom"):
         client.get("/orgs")
+
+
+def test_router_takes_the_success_schema_and_its_status_not_a_response_dict():
+    router = Router(app="orgs")
+    with pytest.raises(ImproperlyConfigured, match="status="):
+        router.post("/x", perm="orgs.change", response={201: dict}, operation_id="orgs_x", summary="x",
+                    description="xxxx")
