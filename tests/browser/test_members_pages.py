@@ -100,3 +100,59 @@ def test_member_list_at_phone_width_shows_cards_without_horizontal_overflow(page
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text(register[3].name)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_create_form_shows_each_error_next_to_its_field(page, live_server, login, account, tree, register, screenshot):
+    # given
+    from dangjian.members.models import Member
+
+    account("ganshi", role="party_worker", org=tree["A1"], scope="org")
+    login("ganshi", next_path="/members/new/")
+    page.wait_for_url("**/members/new/")
+    page.set_viewport_size(PHONE)
+    taken = register[2]
+    before = Member.objects.count()
+    # when: an ID already in the register, a birth date that contradicts it, and a code that is no branch of ours
+    page.fill("#id_name", "新同志")
+    page.select_option("#id_gender", taken.gender)
+    page.fill("#id_id_number", taken.id_number)
+    page.fill("#id_birth_date", "1999-01-01")
+    page.fill("#id_joined_on", "2020-07-01")
+    page.fill("#id_full_member_on", "2021-07-01")
+    page.fill("#id_org_code", "B1")
+    page.locator("[data-member-form] button[type=submit]").click()
+    # then: the unknown code is reported at its field first; nothing is written
+    expect(page.locator("[data-field-error=org_code]")).to_contain_text("未找到该组织代码")
+    expect(page.locator("#id_org_code")).to_have_class("form-control is-invalid")
+    # when: the branch is fixed, the register's own rules speak, each at its field
+    page.fill("#id_org_code", "A1")
+    page.locator("[data-member-form] button[type=submit]").click()
+    expect(page.locator("[data-field-error=birth_date]")).to_contain_text("出生日期与身份证号码不符")
+    screenshot("members-create-errors-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert Member.objects.count() == before
+
+
+def test_the_reveal_is_on_record_in_the_operation_log(page, live_server, login, account, tree, register, screenshot):
+    # given: a reveal by the committee secretary
+    from dangjian.members.services import member_reveal
+
+    secretary = account("shuji", role="committee_secretary", org=tree["A"])
+    member_reveal(actor=secretary, member=register[0], field="phone")
+    auditor = account("shenji", role="auditor", org=tree["A"], display_name="审计员")
+    # when
+    login("shenji", device=_enrolled(auditor), next_path="/audit/?action=members.reveal")
+    page.wait_for_url("**/audit/?action=members.reveal")
+    # then
+    rows = page.locator("[data-audit-entries] .list-group-item")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("查看敏感信息")
+    expect(rows.first).to_contain_text("shuji")
+    expect(rows.first).to_contain_text("李明华")
+    rows.first.locator("summary").click()
+    expect(rows.first.locator("pre")).to_contain_text('"field": "phone"')
+    page.goto("/audit/")
+    screenshot("audit-log-desktop")
+    page.set_viewport_size(PHONE)
+    screenshot("audit-log-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
