@@ -88,6 +88,34 @@ MEMBER_CHANGE = ("party_worker", "A1", "org")
 MEMBER_REVEAL = ("committee_secretary", "A", "subtree")
 AUDIT_VIEW = ("auditor", "A", "subtree")
 
+DEV_VIEW = ("party_worker", "A1", "org")
+DEV_CHANGE = ("party_worker", "A1", "org")
+DEV_CONFIGURE = ("sysadmin", "G", "subtree")  # the rules are platform-wide: configure is a sysadmin grant
+_DEV_STEP = {"code": "talk", "on": "2024-01-10", "responsible": "矩阵"}
+_DEV_CLOSE = {"outcome": "withdrawn", "on": "2024-01-10", "reason": "矩阵"}
+
+
+def _dev_application(org: str) -> dict[str, Any]:
+    birth = dt.date(1996, 4, 2)
+    return {"name": "矩阵申请人", "id_number": make_id_number(birth, 81, gender="M", area="320102"), "org": org,
+            "applied_on": "2024-01-05"}
+
+
+def _no_b_pipelines(w, body):
+    assert [item["id"] for item in body["items"]] == [w.pa.pk]
+
+
+def _no_b_board(w, body):
+    assert [item["id"] for column in body["columns"] for item in column["items"]] == [w.pa.pk]
+
+
+def _rules_listed(w, body):
+    assert len(body) == 19 and all(rule["citation"].startswith("DOMAIN §5") for rule in body)
+
+
+def _rule_changed(w, body):
+    assert (body["code"], body["params"]["days"]) == ("public_notice", 5)
+
 DUES_VIEW = ("party_worker", "A1", "org")
 DUES_CHANGE = ("party_worker", "A1", "org")
 DUES_COMMITTEE = ("org_dept", "A", "subtree")  # relief is approved by the next-higher committee
@@ -171,6 +199,57 @@ MATRIX: dict[str, Case] = {
         foreign=lambda w: [(("POST", f"/members/{w.mb.pk}/reveal", {"field": "id_number"}),
                             ("POST", f"/members/{MISSING_ID}/reveal", {"field": "id_number"}))],
     ),
+    "development_pipelines_list": Case(
+        perm="development.view", grant=DEV_VIEW, call=lambda w: ("GET", "/development/pipelines", None),
+        leak=_no_b_pipelines,
+        foreign=lambda w: [(("GET", "/development/pipelines", {"org": "B1"}),
+                            ("GET", "/development/pipelines", {"org": "NOPE"}))],
+    ),
+    "development_board": Case(
+        perm="development.view", grant=DEV_VIEW, call=lambda w: ("GET", "/development/board", None),
+        leak=_no_b_board,
+        foreign=lambda w: [(("GET", "/development/board", {"org": "B1"}), ("GET", "/development/board", {"org": "NOPE"}))],
+    ),
+    "development_pipelines_get": Case(
+        perm="development.view", grant=DEV_VIEW, call=lambda w: ("GET", f"/development/pipelines/{w.pa.pk}", None),
+        foreign=lambda w: [(("GET", f"/development/pipelines/{w.pb.pk}", None),
+                            ("GET", f"/development/pipelines/{MISSING_ID}", None))],
+    ),
+    "development_applicants_create": Case(
+        perm="development.change", grant=DEV_CHANGE, ok=201,
+        call=lambda w: ("POST", "/development/pipelines", _dev_application("A1")),
+        foreign=lambda w: [(("POST", "/development/pipelines", _dev_application("B1")),
+                            ("POST", "/development/pipelines", _dev_application("NOPE")))],
+    ),
+    "development_applicants_update": Case(
+        perm="development.change", grant=DEV_CHANGE,
+        call=lambda w: ("PATCH", f"/development/pipelines/{w.pa.pk}/applicant", {"job_title": "工程师"}),
+        foreign=lambda w: [(("PATCH", f"/development/pipelines/{w.pb.pk}/applicant", {"job_title": "工程师"}),
+                            ("PATCH", f"/development/pipelines/{MISSING_ID}/applicant", {"job_title": "工程师"})),
+                           (("PATCH", f"/development/pipelines/{w.pa.pk}/applicant", {"org": "B1"}),
+                            ("PATCH", f"/development/pipelines/{w.pa.pk}/applicant", {"org": "NOPE"}))],
+    ),
+    "development_steps_record": Case(
+        perm="development.change", grant=DEV_CHANGE, ok=201,
+        call=lambda w: ("POST", f"/development/pipelines/{w.pa.pk}/steps", _DEV_STEP),
+        foreign=lambda w: [(("POST", f"/development/pipelines/{w.pb.pk}/steps", _DEV_STEP),
+                            ("POST", f"/development/pipelines/{MISSING_ID}/steps", _DEV_STEP))],
+    ),
+    "development_pipelines_close": Case(
+        perm="development.change", grant=DEV_CHANGE,
+        call=lambda w: ("POST", f"/development/pipelines/{w.pa.pk}/close", _DEV_CLOSE),
+        foreign=lambda w: [(("POST", f"/development/pipelines/{w.pb.pk}/close", _DEV_CLOSE),
+                            ("POST", f"/development/pipelines/{MISSING_ID}/close", _DEV_CLOSE))],
+    ),
+    "development_rules_list": Case(
+        perm="development.view", grant=DEV_VIEW, call=lambda w: ("GET", "/development/rules", None),
+        leak=_rules_listed,
+    ),
+    "development_rules_update": Case(
+        perm="development.configure", grant=DEV_CONFIGURE,
+        call=lambda w: ("PATCH", "/development/rules/public_notice", {"params": {"days": 5}, "reason": "矩阵"}),
+        leak=_rule_changed,
+    ),
     "audit_list": Case(perm="audit.view", grant=AUDIT_VIEW, call=lambda w: ("GET", "/audit", None), leak=_no_b_audit),
     "dues_calculate": Case(perm=SIGNED_IN, grant=DUES_VIEW,
                            call=lambda w: ("GET", "/dues/calculate", {"category": "in_service", "base": "5000"})),
@@ -227,7 +306,7 @@ OPERATIONS = {info.operation_id: info for info in iter_operations(api)}
 
 @pytest.fixture
 def world(tree, member_factory):
-    """The fixture tree plus a party group in B1, a member and a committee term in each branch."""
+    """The fixture tree plus a party group in B1, a member, a committee term and an applicant in each branch."""
     from dangjian.orgs.services import org_create, term_create
 
     org_create(actor=None, parent=tree["B1"], name="乙一第一党小组", code="B1G1", org_type="group")
@@ -236,7 +315,11 @@ def world(tree, member_factory):
     term_create(actor=None, org=tree["A1"], start_date=dt.date(2024, 3, 1))
     term_create(actor=None, org=tree["B1"], start_date=dt.date(2024, 3, 1))
     orgs = {o.code: o for o in Organization.objects.all()}
-    return SimpleNamespace(orgs=orgs, ma=ma, mb=mb)
+    from dangjian.development.tests.factories import bare_pipeline
+
+    pa = bare_pipeline(orgs["A1"], name="甲一入党申请人", seq=1)
+    pb = bare_pipeline(orgs["B1"], name="乙一入党申请人", seq=2)
+    return SimpleNamespace(orgs=orgs, ma=ma, mb=mb, pa=pa, pb=pb)
 
 
 def _send(client, call: Call):

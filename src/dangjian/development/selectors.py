@@ -37,6 +37,7 @@ __all__ = [
     "pipeline_timeline",
     "register_rows",
     "rule_list",
+    "step_get",
 ]
 
 BOARD_COLUMN_LIMIT = 50
@@ -85,6 +86,12 @@ def pipeline_get(*, actor: Any, pk: int, perm: str = DevelopmentPerm.VIEW) -> Pi
     """One pipeline in scope, else 404 (the same for missing and out of scope)."""
     return get_for_actor(Pipeline.objects.select_related("applicant", "applicant__org", "applicant__unit", "member"),
                          actor, perm, pk=pk)
+
+
+def step_get(*, actor: Any, pk: int, perm: str = DevelopmentPerm.VIEW) -> Step:
+    """One step record (with its people and party group) in scope, else 404."""
+    people = Prefetch("step_people", queryset=StepPerson.objects.select_related("member").order_by("id"))
+    return get_for_actor(Step.objects.select_related("party_group").prefetch_related(people), actor, perm, pk=pk)
 
 
 # --- board --------------------------------------------------------------------------------------------

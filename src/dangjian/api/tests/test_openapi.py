@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[4]
 COMMITTED = REPO / "openapi.json"
 SCHEMA = json.loads(render_schema())
 OPERATIONS = list(iter_operations(api))
-APPS = {"api", "accounts", "orgs", "members", "audit", "dues"}
+APPS = {"api", "accounts", "orgs", "members", "audit", "dues", "development"}
 
 
 def _schema_op(info):
