@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.staticfiles import finders
 from django.core.management import CommandError, call_command
 
@@ -17,7 +18,6 @@ REPO = Path(__file__).resolve().parents[4]
 COMMITTED = REPO / "openapi.json"
 SCHEMA = json.loads(render_schema())
 OPERATIONS = list(iter_operations(api))
-APPS = {"api", "accounts", "orgs", "members", "audit", "dues", "development"}
 
 
 def _schema_op(info):
@@ -41,7 +41,7 @@ def test_operation_has_id_summary_description_and_its_app_tag(info):
     assert len(op.get("description", "").strip()) >= 20, f"{info.operation_id} needs a real description"
     module_app = info.operation.view_func.__module__.split(".")[1]
     assert op["tags"] == [module_app]
-    assert module_app in APPS
+    assert module_app == "api" or apps.is_installed(f"dangjian.{module_app}")
 
 
 @pytest.mark.parametrize("info", OPERATIONS, ids=lambda i: i.operation_id)
