@@ -403,3 +403,22 @@ def test_pages_switch_to_english(client, tree, member_factory, secretary_a):
     assert "Party committee" in tree_page
     assert "Ended 3 days ago: the election is overdue" in detail
     assert "Committee term" in detail and "委员会届次" not in detail
+
+
+def test_tree_counts_members_of_top_orgs_at_different_depths(client, tree, member_factory, user_factory):
+    # given: grants at a committee (depth 2) and at another company's branch (depth 3)
+    from dangjian.accounts.services import resolve_role, role_grant
+
+    user = user_factory("two_places", "committee_secretary", tree["A"])
+    role_grant(actor=None, user=user, role=resolve_role("committee_secretary"), org=tree["B1"], scope="subtree")
+    signin(client, user)
+    member_factory("A1")
+    member_factory("A2")
+    member_factory("B1")
+    # when
+    html = client.get(reverse("orgs:tree")).content.decode()
+    # then
+    a = html[html.index('data-org-code="A"'): html.index('data-org-code="B1"')]
+    b1 = html[html.index('data-org-code="B1"'):]
+    assert '<i class="bi bi-people"></i> 2</span>' in a
+    assert '<i class="bi bi-people"></i> 1</span>' in b1
