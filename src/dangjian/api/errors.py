@@ -85,6 +85,7 @@ VALIDATION_TEMPLATES: dict[str, tuple[ValidationCode, Promise]] = {
     "model_attributes_type": (ValidationCode.INVALID_OBJECT, _("应为 JSON 对象")),
     "model_type": (ValidationCode.INVALID_OBJECT, _("应为 JSON 对象")),
     "dict_type": (ValidationCode.INVALID_OBJECT, _("应为 JSON 对象")),
+    "list_type": (ValidationCode.INVALID_TYPE, _("应为数组（JSON 列表）")),
     "extra_forbidden": (ValidationCode.UNKNOWN_FIELD, _("不支持此字段")),
     "string_too_short": (ValidationCode.TOO_SHORT, _("至少需要 %(min_length)s 个字符")),
     "string_too_long": (ValidationCode.TOO_LONG, _("最多 %(max_length)s 个字符")),
