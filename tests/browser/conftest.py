@@ -78,7 +78,9 @@ def browser(chromium_executable: str) -> Iterator[Any]:
     # with a running loop unless told otherwise. Tests and the live server stay synchronous.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    before = _connection_objects()
     playwright = sync_playwright().start()
+    _carry_serialized_contents(before)
     try:
         browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -89,6 +91,27 @@ def browser(chromium_executable: str) -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _connection_objects() -> dict[str, Any]:
+    from django.db import connections
+
+    return {alias: connections[alias] for alias in connections}
+
+
+def _carry_serialized_contents(before: dict[str, Any]) -> None:
+    """Once Playwright's loop runs in this thread, Django's per-thread connection storage (asgiref
+    ``Local``) switches to context-variable storage, so the test thread gets *new* connection objects.
+    When the test databases were set up earlier in the session (non-browser tests ran first), the
+    snapshot that ``django_db_serialized_rollback`` restores from lives on the old objects only;
+    without this the seed data (roles …) would be gone after the first browser test's flush."""
+    from django.db import connections
+
+    for alias, old in before.items():
+        new = connections[alias]
+        contents = getattr(old, "_test_serialized_contents", None)
+        if new is not old and contents is not None and not hasattr(new, "_test_serialized_contents"):
+            new._test_serialized_contents = contents
 
 
 def _artifact_name(nodeid: str) -> str:
