@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core.crypto import blind_index
@@ -131,7 +131,8 @@ def pipeline_board(*, actor: Any, org: Organization | None = None, q: str | None
     })
     columns = []
     for stage in BOARD_STAGES:
-        items = list(base.filter(stage=stage).order_by("next_due", "pk")[:limit]) if totals[f"n_{stage}"] else []
+        urgent_first = (F("next_due").asc(nulls_last=True), "pk")  # same order on SQLite and PostgreSQL
+        items = list(base.filter(stage=stage).order_by(*urgent_first)[:limit]) if totals[f"n_{stage}"] else []
         for item in items:
             item.is_overdue = item.next_due is not None and item.next_due < today
         columns.append(BoardColumn(stage, str(Stage(stage).label), items, totals[f"n_{stage}"], totals[f"o_{stage}"]))
@@ -248,4 +249,6 @@ def register_rows(*, actor: Any, org: Organization | None, stages: tuple[str, ..
             people[pipeline_id][role].append(name)
         for row in rows:
             yield row, bool(getattr(row, "revealable", False)), people.get(row.pk, {})
+        if len(rows) < batch:
+            return
         after = rows[-1].pk
