@@ -1,0 +1,110 @@
+"""Fast inserts for the demo build: explicit primary keys, one prepared statement per batch
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL). Callers pass values that are already
+validated and already in their stored form (encrypted, blind-indexed)."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+__all__ = ["allocate_ids", "deferred_indexes", "insert_rows", "sqlite_build_pragmas", "stored_datetime"]
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """*count* fresh primary keys. PostgreSQL draws them from the table's sequence (safe beside
+    other writers); SQLite continues after the largest key inside the caller's write transaction."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, pk, count])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def stored_datetime(value: Any) -> Any:
+    """A datetime as the backend stores it (SQLite: naive text in the connection's time zone)."""
+    return connection.ops.adapt_datetimefield_value(value) if connection.vendor == "sqlite" else value
+
+
+def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Inserts *rows* (tuples in *attnames* order, stored form) into *model*'s table."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in attnames]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+@contextlib.contextmanager
+def sqlite_build_pragmas(cache_mib: int = 256) -> Iterator[None]:
+    """Bulk-load settings for SQLite while the build runs: a larger page cache, temp tables in
+    memory, no fsync. The build is one transaction, so a failed build leaves nothing behind; only a
+    power loss in the middle could damage the file, and demo data is rebuilt from its seed."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # The safety level cannot change inside a transaction (a caller's atomic block, a test case).
+    outside = not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        synchronous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        if outside:
+            cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
+        cursor.execute("PRAGMA temp_store=MEMORY")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if outside:
+                cursor.execute(f"PRAGMA synchronous={int(synchronous)}")
+            cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
+
+
+@contextlib.contextmanager
+def deferred_indexes(model: type[models.Model], *, enabled: bool = True) -> Iterator[None]:
+    """Drops the table's plain secondary indexes (not the primary key, not unique ones, not those
+    backing a constraint) and rebuilds them from their own definitions on exit: building an index
+    once over a freshly loaded table is much cheaper than updating it row by row. Run inside the
+    loading transaction, so other connections never see the table without its indexes."""
+    if not enabled:
+        yield
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND i.schemaname = "
+                "current_schema() AND i.indexdef NOT LIKE 'CREATE UNIQUE%%' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                [table],
+            )
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [table])
+        indexes = sorted(cursor.fetchall())
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield  # on an error the transaction rolls back, dropped indexes included
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
