@@ -46,6 +46,7 @@ class AuditAction(models.TextChoices):
     SEAT_ENDED = "members.seat_end", _("免去委员职务")
     BULK_IMPORTED_MEMBERS = "members.bulk_create", _("批量新增党员")
     SEATS_BULK_ASSIGNED = "members.seat_bulk_assign", _("批量任命委员职务")
+    MEMBER_BRANCH_CHANGED = "members.change_branch", _("变更党员所在党支部")
     # demo
     DEMO_BUILT = "demo.build", _("生成演示数据")
     # dues

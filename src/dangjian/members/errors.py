@@ -20,3 +20,5 @@ class MembersError(StrEnum):
     USER_TAKEN = "members.user_taken"
     SEAT_ORG = "members.seat_org"
     SEAT_TAKEN = "members.seat_taken"
+    SAME_BRANCH = "members.same_branch"
+    BEFORE_PERIOD_START = "members.before_period_start"

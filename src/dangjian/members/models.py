@@ -14,7 +14,7 @@ from dangjian.members.choices import Category, Education, Gender, MemberStatus
 from dangjian.orgs.choices import Position
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization
 
-__all__ = ["CommitteeSeat", "Member"]
+__all__ = ["CommitteeSeat", "Member", "MembershipPeriod"]
 
 
 class MemberQuerySet(OrgScopedQuerySet):
@@ -79,6 +79,55 @@ class Member(TimeStampedModel):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+
+class MembershipPeriodQuerySet(OrgScopedQuerySet):
+    def effective_on(self, day):
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+class MembershipPeriod(models.Model):
+    """组织关系隶属期间 (membership period): the branch a member's organisational relationship belonged
+    to from ``valid_from`` (inclusive) until ``valid_to`` (exclusive); the open period (no ``valid_to``)
+    is the current one and matches ``Member.org``. Written only by the members services
+    (``member_create``, ``member_change_branch``, ``member_leave``); a member who left the register has
+    no open period.
+
+    ``transfer_ref`` is the id of the ``transfers.Transfer`` whose receipt opened the period. It is a
+    plain number, not a foreign key: ``transfers`` sits above ``members`` (DESIGN layers).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="periods")
+    org = models.ForeignKey(Organization, verbose_name=_("所在党支部"), on_delete=models.PROTECT,
+                            related_name="membership_periods")
+    valid_from = models.DateField(_("起始日期"))
+    valid_to = models.DateField(_("终止日期"), null=True, blank=True)
+    reason = models.CharField(_("变动原因"), max_length=200, blank=True)
+    transfer_ref = models.PositiveBigIntegerField(_("组织关系转接编号"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipPeriodQuerySet.as_manager()
+    scope_path_lookup = "org__path"
+    scope_org_lookup = "org_id"
+
+    class Meta:
+        verbose_name = _("组织关系隶属期间")
+        verbose_name_plural = _("组织关系隶属期间")
+        ordering = ["member", "valid_from", "id"]
+        indexes = [models.Index(fields=["member", "valid_from"])]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(valid_to__isnull=True),
+                                    name="membershipperiod_one_open"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="membershipperiod_valid_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.org_id} {self.valid_from}–{self.valid_to or ''}"
+
+    @classmethod
+    def scope_self_q(cls, actor):
+        return Q(member__user=actor)
 
 
 class CommitteeSeat(TimeStampedModel):

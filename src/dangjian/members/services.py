@@ -20,13 +20,14 @@ from dangjian.core.idcard import IdNumberError, normalize, parse_id_number
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.members.choices import ETHNICITIES, Category, MembersPerm
 from dangjian.members.errors import MembersError
-from dangjian.members.models import CommitteeSeat, Member
+from dangjian.members.models import CommitteeSeat, Member, MembershipPeriod
 from dangjian.orgs.choices import OrgStatus, OrgType, Position
 from dangjian.orgs.models import CommitteeTerm, Organization
 from dangjian.orgs.selectors import require_org_in_scope
 
 __all__ = [
     "MEMBER_FIELDS",
+    "member_change_branch",
     "member_create",
     "member_link_user",
     "member_reveal",
@@ -136,9 +137,14 @@ def _check_duplicate(member: Member) -> None:
         raise DomainError.one(MembersError.ID_NUMBER_DUPLICATE, "id_number", _("该身份证号码已登记在党员名册中"))
 
 
+PERIOD_REGISTERED = "登记入册"
+
+
 @transaction.atomic
-def member_create(*, actor: Any, reason: str = "", **fields: Any) -> Member:
-    """Registers a member in a branch.
+def member_create(*, actor: Any, reason: str = "", since: dt.date | None = None, period_reason: str = "",
+                  **fields: Any) -> Member:
+    """Registers a member in a branch and opens their membership period there, from *since* (default:
+    ``joined_on``; a member arriving from outside the group starts on the day they were received).
 
     Permission: ``members.change`` on the branch. Audit: ``members.create``. Event: ``members.changed``.
     """
@@ -155,6 +161,8 @@ def member_create(*, actor: Any, reason: str = "", **fields: Any) -> Member:
     _set_indexes(member)
     _check_duplicate(member)
     member.save()
+    MembershipPeriod.objects.create(member=member, org=member.org, valid_from=since or member.joined_on,
+                                    reason=period_reason or PERIOD_REGISTERED)
     record(actor=actor, action=AuditAction.MEMBER_CREATED, target=member, org=member.org,
            after=member_snapshot(member), reason=reason)
     events.publish("members.changed", member_ids=[member.pk], org_ids=[member.org_id])
@@ -196,6 +204,76 @@ def member_update(*, actor: Any, member: Member, reason: str = "", **fields: Any
            after=member_snapshot(member), reason=reason)
     events.publish("members.changed", member_ids=[member.pk],
                    org_ids=sorted({member.org_id, before["org"]}))
+    return member
+
+
+def _period_dict(period: MembershipPeriod | None) -> dict[str, Any] | None:
+    if period is None:
+        return None
+    return {"id": period.pk, "org": period.org_id, "valid_from": period.valid_from, "valid_to": period.valid_to,
+            "reason": period.reason, "transfer_ref": period.transfer_ref}
+
+
+def _close_open_period(member: Member, org_id: int, on: dt.date) -> tuple[MembershipPeriod, dict[str, Any] | None]:
+    """Closes the member's open period (at *org_id*) on *on*, locked; returns it and its state before.
+
+    Members written by the bulk paths (imports, demo build) may have no period yet: their history
+    starts here, with the period at the current branch from ``joined_on``.
+    """
+    period = MembershipPeriod.objects.select_for_update().filter(member=member, valid_to__isnull=True).first()
+    if period is None:
+        period = MembershipPeriod(member=member, org_id=org_id, valid_from=member.joined_on,
+                                  reason=PERIOD_REGISTERED)
+    before = _period_dict(period) if period.pk else None
+    if on < period.valid_from:
+        raise DomainError.one(MembersError.BEFORE_PERIOD_START, "on",
+                              _("日期不能早于在现党支部的起始日期 %(d)s") % {"d": period.valid_from})
+    period.valid_to = on
+    if period.pk:
+        period.save(update_fields=["valid_to"])
+    else:
+        period.save()
+    return period, before
+
+
+@transaction.atomic
+def member_change_branch(*, actor: Any, member: Member, new_org: Organization, on: dt.date, reason: str,
+                         transfer: Any = None) -> Member:
+    """Moves a member's organisational relationship to *new_org* from *on*: closes the open membership
+    period on *on*, opens one at *new_org*, sets ``Member.org`` and clears the party group (a group
+    belongs to its branch) — all in one transaction.
+
+    Permission: ``members.change`` on the current and the new branch. When *transfer* is given (a
+    ``transfers.Transfer`` being received), the transfers service has authorised the move instead: the
+    sending branch issued the letter and the receiving branch holds ``transfers.change`` on *new_org*
+    (DOMAIN §6: the receiving organisation receives), so no grant on the sending branch is needed.
+    Audit: ``members.change_branch`` (at the new branch). Event: ``members.changed``.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if transfer is None:
+        require_org_in_scope(actor=actor, org=member.org, perm=MembersPerm.CHANGE)
+        require_org_in_scope(actor=actor, org=new_org, perm=MembersPerm.CHANGE)
+    if new_org.pk == member.org_id:
+        raise DomainError.one(MembersError.SAME_BRANCH, "org", _("党员已在该党支部"))
+    if on > timezone.localdate():
+        raise DomainError.one(MembersError.DATE_IN_FUTURE, "on", _("日期不能晚于今天"))
+    snapshot = member_snapshot(member)
+    old_org_id = member.org_id
+    member.org = new_org
+    member.party_group = None
+    errors = [e for e in validate_member(member) if e.field in ("org", "party_group")]
+    if errors:
+        raise DomainError(errors)
+    closed, closed_before = _close_open_period(member, old_org_id, on)
+    opened = MembershipPeriod.objects.create(member=member, org=new_org, valid_from=on, reason=reason[:200],
+                                             transfer_ref=getattr(transfer, "pk", transfer))
+    member.save(update_fields=["org", "party_group", "updated_at"])
+    record(actor=actor, action=AuditAction.MEMBER_BRANCH_CHANGED, target=member, org=new_org,
+           before={"org": snapshot["org"], "party_group": snapshot["party_group"], "period": closed_before},
+           after={"org": new_org.pk, "party_group": None, "closed": _period_dict(closed),
+                  "opened": _period_dict(opened)},
+           reason=reason)
+    events.publish("members.changed", member_ids=[member.pk], org_ids=sorted({old_org_id, new_org.pk}))
     return member
 
 
