@@ -793,3 +793,44 @@ def test_refresh_plans_recomputes_stored_deadlines_after_a_rule_change(pipeline_
 
 def test_calendar_dates_of_the_fixture_respect_every_rule():
     assert all(day <= D(2024, 6, 20) for day in CALENDAR.values())
+
+
+def test_rule_change_enqueues_the_refresh_of_stored_deadlines(pipeline_factory, user_factory,
+                                                              django_capture_on_commit_callbacks):
+    # given: talk due 1 month after 2022-03-01
+    admin = user_factory("admin", "sysadmin", None, scope="all")
+    pipeline = pipeline_factory()
+    # when: the committed rule change runs its subscribers (the task backend in tests is immediate)
+    with django_capture_on_commit_callbacks(execute=True):
+        rule_update(actor=admin, code="talk_deadline", params={"months": 2}, reason="省委组织部规定")
+    # then
+    pipeline.refresh_from_db()
+    assert pipeline.next_due == D(2022, 5, 1)
+
+
+def test_data_migration_adds_the_permissions_to_existing_roles_once(db):
+    # given: roles as an installation seeded before this app existed
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from dangjian.accounts.models import Role
+
+    migration = importlib.import_module("dangjian.development.migrations.0003_role_permissions")
+    for role in Role.objects.all():
+        role.permissions = [p for p in role.permissions if not p.startswith("development.")]
+        role.save(update_fields=["permissions"])
+    # when
+    migration.add_permissions(django_apps, None)
+    migration.add_permissions(django_apps, None)
+    # then
+    perms = {r.code: sorted(p for p in r.permissions if p.startswith("development.")) for r in Role.objects.all()}
+    assert perms == {
+        "sysadmin": ["development.change", "development.configure", "development.view"],
+        "org_dept": ["development.change", "development.view"],
+        "committee_secretary": ["development.view"],
+        "branch_secretary": ["development.change", "development.view"],
+        "party_worker": ["development.change", "development.view"],
+        "auditor": [],
+        "member": [],
+    }
