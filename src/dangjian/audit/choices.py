@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     BULK_IMPORTED_MEMBERS = "members.bulk_create", _("批量新增党员")
     SEATS_BULK_ASSIGNED = "members.seat_bulk_assign", _("批量任命委员职务")
     MEMBER_BRANCH_CHANGED = "members.change_branch", _("变更党员所在党支部")
+    MEMBER_LEFT = "members.leave", _("党员组织关系转出本系统")
     # demo
     DEMO_BUILT = "demo.build", _("生成演示数据")
     # dues

@@ -28,9 +28,12 @@ class MemberStatus(models.TextChoices):
     SUSPENDED = "suspended", _("停止党籍")
     EXPELLED = "expelled", _("出党")
     DECEASED = "deceased", _("去世")
+    # The organisational relationship was transferred to an organisation outside the group and the
+    # receipt came back (transfers): the row stays for history, the member is no longer in the register.
+    LEFT = "left", _("已转出")
 
 
-INACTIVE_STATUSES = (MemberStatus.EXPELLED, MemberStatus.DECEASED)
+INACTIVE_STATUSES = (MemberStatus.EXPELLED, MemberStatus.DECEASED, MemberStatus.LEFT)
 
 
 class Education(models.TextChoices):

@@ -22,3 +22,4 @@ class MembersError(StrEnum):
     SEAT_TAKEN = "members.seat_taken"
     SAME_BRANCH = "members.same_branch"
     BEFORE_PERIOD_START = "members.before_period_start"
+    NOT_IN_REGISTER = "members.not_in_register"

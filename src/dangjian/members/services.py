@@ -18,7 +18,7 @@ from dangjian.core.crypto import blind_index
 from dangjian.core.errors import DomainError, FieldError, errors_from_django
 from dangjian.core.idcard import IdNumberError, normalize, parse_id_number
 from dangjian.core.masking import mask_id_number, mask_phone
-from dangjian.members.choices import ETHNICITIES, Category, MembersPerm
+from dangjian.members.choices import ETHNICITIES, INACTIVE_STATUSES, Category, MembersPerm, MemberStatus
 from dangjian.members.errors import MembersError
 from dangjian.members.models import CommitteeSeat, Member, MembershipPeriod
 from dangjian.orgs.choices import OrgStatus, OrgType, Position
@@ -29,6 +29,7 @@ __all__ = [
     "MEMBER_FIELDS",
     "member_change_branch",
     "member_create",
+    "member_leave",
     "member_link_user",
     "member_reveal",
     "member_snapshot",
@@ -274,6 +275,37 @@ def member_change_branch(*, actor: Any, member: Member, new_org: Organization, o
                   "opened": _period_dict(opened)},
            reason=reason)
     events.publish("members.changed", member_ids=[member.pk], org_ids=sorted({old_org_id, new_org.pk}))
+    return member
+
+
+@transaction.atomic
+def member_leave(*, actor: Any, member: Member, on: dt.date, reason: str, transfer: Any = None) -> Member:
+    """The member's organisational relationship left the group (transferred to an outside organisation,
+    receipt confirmed): closes the open membership period on *on* and sets the status to 已转出
+    (``left``). The row stays, at its last branch, for history; ``left`` is one of the
+    ``INACTIVE_STATUSES``, so counts, dues bills and org dissolution no longer see the member.
+
+    Permission: ``members.change`` on the member's branch — or, when *transfer* is given, the transfers
+    service has authorised it (the sending branch confirms the receipt, holding ``transfers.change``).
+    Audit: ``members.leave``. Event: ``members.changed``.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if transfer is None:
+        require_org_in_scope(actor=actor, org=member.org, perm=MembersPerm.CHANGE)
+    if member.status in INACTIVE_STATUSES:
+        raise DomainError.one(MembersError.NOT_IN_REGISTER, "status",
+                              _("党籍状态为“%(s)s”，不在党员名册中") % {"s": member.get_status_display()})
+    if on > timezone.localdate():
+        raise DomainError.one(MembersError.DATE_IN_FUTURE, "on", _("日期不能晚于今天"))
+    before = {"status": member.status, "party_group": member.party_group_id}
+    closed, closed_before = _close_open_period(member, member.org_id, on)
+    member.status = MemberStatus.LEFT
+    member.party_group = None
+    member.save(update_fields=["status", "party_group", "updated_at"])
+    record(actor=actor, action=AuditAction.MEMBER_LEFT, target=member, org=member.org,
+           before={**before, "period": closed_before},
+           after={"status": member.status, "party_group": None, "closed": _period_dict(closed)}, reason=reason)
+    events.publish("members.changed", member_ids=[member.pk], org_ids=[member.org_id])
     return member
 
 

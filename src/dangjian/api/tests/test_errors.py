@@ -136,10 +136,10 @@ def test_schema_and_domain_errors_share_one_shape_in_chinese_and_in_english(tree
     assert (schema_zh.status_code, schema_en.status_code, domain_en.status_code) == (422, 422, 422)
     assert schema_zh.json() == {"errors": [
         {"code": "validation.invalid_choice", "field": "status",
-         "message": "应为以下之一：normal, mobile, lost, suspended, expelled, deceased"}]}
+         "message": "应为以下之一：normal, mobile, lost, suspended, expelled, deceased, left"}]}
     assert schema_en.json() == {"errors": [
         {"code": "validation.invalid_choice", "field": "status",
-         "message": "Must be one of: normal, mobile, lost, suspended, expelled, deceased."}]}
+         "message": "Must be one of: normal, mobile, lost, suspended, expelled, deceased, left."}]}
     assert domain_en.json() == {"errors": [
         {"code": "orgs.unknown_org", "field": "org", "message": "No such organisation within your data scope."}]}
     assert (Member.objects.count(), AuditEntry.objects.count()) == counts

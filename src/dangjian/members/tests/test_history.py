@@ -11,7 +11,7 @@ from django.utils import timezone
 from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError
 from dangjian.members.models import Member, MembershipPeriod
-from dangjian.members.services import member_change_branch, members_bulk_create
+from dangjian.members.services import member_change_branch, member_leave, members_bulk_create
 from tests.fixtures import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,42 @@ def test_backfill_migration_opens_one_period_per_member_and_is_idempotent(tree, 
     assert periods(a) == [("A1", D(2001, 7, 1), None, "存量数据初始化（自入党日期）", None)]
     assert periods(b) == [("B1", D(2012, 6, 30), None, "存量数据初始化（自入党日期）", None)]
     assert MembershipPeriod.objects.count() == 2
+
+
+def test_leave_closes_the_period_and_takes_the_member_out_of_the_register(tree, member_factory, user_factory):
+    # given
+    from dangjian.members.selectors import member_counts
+
+    member = member_factory("A1", party_group=tree["A1G1"])
+    worker = user_factory("w", "party_worker", tree["A1"], scope="org")
+    assert member_counts(actor=worker, orgs=[tree["A1"]]) == {tree["A1"].pk: 1}
+    # when
+    member_leave(actor=worker, member=member, on=D(2024, 8, 1), reason="转往系统外")
+    # then
+    member.refresh_from_db()
+    assert (member.status, member.org_id, member.party_group_id) == ("left", tree["A1"].pk, None)
+    assert periods(member) == [("A1", D(2005, 7, 1), D(2024, 8, 1), "登记入册", None)]
+    entry = AuditEntry.objects.order_by("-seq").first()
+    closed = MembershipPeriod.objects.get(member=member)
+    assert (entry.action, entry.actor_id, entry.org_path, entry.reason) == (
+        "members.leave", worker.pk, tree["A1"].path, "转往系统外")
+    assert entry.before == {"status": "normal", "party_group": tree["A1G1"].pk, "period": {
+        "id": closed.pk, "org": tree["A1"].pk, "valid_from": "2005-07-01", "valid_to": None, "reason": "登记入册",
+        "transfer_ref": None}}
+    assert entry.after == {"status": "left", "party_group": None, "closed": {
+        "id": closed.pk, "org": tree["A1"].pk, "valid_from": "2005-07-01", "valid_to": "2024-08-01",
+        "reason": "登记入册", "transfer_ref": None}}
+    assert member_counts(actor=worker, orgs=[tree["A1"]]) == {tree["A1"].pk: 0}
+
+
+def test_leave_is_refused_for_a_member_not_in_the_register_or_out_of_scope(tree, member_factory, user_factory):
+    gone = member_factory("A1", status="deceased")
+    other = member_factory("B1")
+    worker = user_factory("w", "party_worker", tree["A1"], scope="org")
+    before = counts()
+    with pytest.raises(DomainError) as exc:
+        member_leave(actor=worker, member=gone, on=D(2024, 8, 1), reason="x")
+    assert errors(exc) == {("members.not_in_register", "status")}
+    with pytest.raises(Http404):
+        member_leave(actor=worker, member=other, on=D(2024, 8, 1), reason="x")
+    assert counts() == before
