@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.development",
     "dangjian.dues",
+    "dangjian.transfers",
     "dangjian.web",
     "dangjian.demo",
 ]
