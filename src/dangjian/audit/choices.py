@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     UNITS_BULK_CREATED = "orgs.unit_bulk_create", _("批量建立企业单位")
     ORG_UNITS_BULK_MAPPED = "orgs.unit_bulk_map", _("批量关联组织与单位")
     TERMS_BULK_CREATED = "orgs.term_bulk_create", _("批量新建届次")
+    TERM_POSTPONED = "orgs.term_postpone", _("延期换届")
     # members
     MEMBER_CREATED = "members.create", _("新增党员")
     MEMBER_UPDATED = "members.update", _("修改党员信息")

@@ -144,6 +144,16 @@ class CommitteeTerm(TimeStampedModel):
     term_years = models.PositiveSmallIntegerField(_("任期（年）"))
     end_date = models.DateField(_("届满日期"))
     is_current = models.BooleanField(_("本届"), default=True)
+    # 延期换届 (DOMAIN §3 "On-time elections"): approved by the higher organisation, generally ≤ 1 year.
+    # Written only by ``orgs.services.term_postpone``.
+    postponed_until = models.DateField(_("延期换届至"), null=True, blank=True)
+    postponement_approved_by = models.ForeignKey(
+        Organization, verbose_name=_("批准延期的上级组织"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="approved_term_postponements",
+    )
+    postponement_approved_on = models.DateField(_("批准延期日期"), null=True, blank=True)
+    postponement_doc = models.CharField(_("批准延期文号"), max_length=100, blank=True)
+    postponement_reason = models.CharField(_("延期原因"), max_length=200, blank=True)
 
     objects = OrgScopedQuerySet.as_manager()
     scope_path_lookup = "org__path"
@@ -153,6 +163,10 @@ class CommitteeTerm(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["org", "number"], name="committeeterm_org_number"),
             models.UniqueConstraint(fields=["org"], condition=Q(is_current=True), name="committeeterm_one_current"),
+            models.CheckConstraint(
+                condition=Q(postponed_until__isnull=True) | Q(postponed_until__gt=models.F("end_date")),
+                name="committeeterm_postponed_after_end",
+            ),
         ]
         ordering = ["org", "-number"]
 
@@ -161,3 +175,8 @@ class CommitteeTerm(TimeStampedModel):
 
     def days_left(self, today: dt.date) -> int:
         return (self.end_date - today).days
+
+    @property
+    def effective_end(self) -> dt.date:
+        """The day the term must be re-elected by: the approved postponement when there is one."""
+        return self.postponed_until or self.end_date

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -16,6 +17,9 @@ from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, Or
 __all__ = [
     "CHART_MAX_NODES",
     "TERM_REMINDER_MONTHS",
+    "TERM_REMINDER_OFFSETS",
+    "TermState",
+    "TermStateCode",
     "TermStatus",
     "active_child_counts",
     "branch_groups",
@@ -35,9 +39,12 @@ __all__ = [
     "org_search",
     "org_subtree_levels",
     "org_subtree_q",
+    "org_term_states",
     "org_terms",
     "org_units",
     "require_org_in_scope",
+    "term_reminder_offsets",
+    "term_state",
     "term_status",
     "unit_get_by_code",
     "unit_list",
@@ -296,3 +303,68 @@ def branch_groups(*, actor: Any, branch: Organization, perm: str = OrgsPerm.VIEW
     return Organization.objects.filter(
         path_range_q("path", branch.path), depth=branch.depth + 1, org_type=OrgType.GROUP
     ).order_by("path")
+
+
+# --- term status with reminder stages and postponement (DOMAIN §3) ---------------------------------------
+
+# DOMAIN §3 "Reminder lead time": the higher organisation reminds about 6 months before the end; the
+# default alerts are at 6, 3 and 1 months. Configurable with ``DANGJIAN_TERM_REMINDER_MONTHS``.
+TERM_REMINDER_OFFSETS = (6, 3, 1)
+
+
+def term_reminder_offsets() -> tuple[int, ...]:
+    """The reminder offsets in months, largest first (settings override the DOMAIN §3 default)."""
+    offsets = getattr(settings, "DANGJIAN_TERM_REMINDER_MONTHS", TERM_REMINDER_OFFSETS)
+    return tuple(sorted({int(m) for m in offsets if int(m) > 0}, reverse=True))
+
+
+class TermStateCode:
+    CURRENT = "current"  # 任期内
+    EXPIRING = "expiring"  # 即将届满 (a reminder offset reached)
+    EXPIRED = "expired"  # 已届满未换届 (no approved postponement, or past it)
+    POSTPONED = "postponed"  # 经批准延期换届, not yet past the postponement
+
+
+@dataclass(frozen=True)
+class TermState:
+    """Where a committee term stands (DOMAIN §3): ``status`` (current / expiring / expired / postponed),
+    the days to the effective end (negative once past it), the reminder offset reached (6, 3, 1 months by
+    default; None before the first) and the effective end (the postponement when approved)."""
+
+    status: str
+    days_left: int
+    reminder_months: int | None
+    effective_end: dt.date
+
+    @property
+    def overdue_days(self) -> int:
+        return max(0, -self.days_left)
+
+
+def term_state(term: CommitteeTerm, today: dt.date, offsets: tuple[int, ...] | None = None) -> TermState:
+    """A term's status on *today*. A reminder offset of *m* months is reached from ``end − m months``
+    (inclusive); the term expires the day after its effective end (DOMAIN §3 "On-time elections":
+    ``today > term_end`` with no approved extension is overdue)."""
+    offsets = offsets if offsets is not None else term_reminder_offsets()
+    end = term.effective_end
+    days = (end - today).days
+    reached = [m for m in offsets if today >= end - relativedelta(months=m)]
+    stage = min(reached) if reached else None
+    if today > end:
+        return TermState(TermStateCode.EXPIRED, days, stage, end)
+    if term.postponed_until is not None:
+        return TermState(TermStateCode.POSTPONED, days, stage, end)
+    if stage is not None:
+        return TermState(TermStateCode.EXPIRING, days, stage, end)
+    return TermState(TermStateCode.CURRENT, days, None, end)
+
+
+def org_term_states(*, actor: Any, orgs: list[Organization], today: dt.date,
+                    perm: str = OrgsPerm.VIEW) -> dict[int, tuple[CommitteeTerm, TermState] | None]:
+    """The current term and its state for each org (None: no current term), in one query."""
+    if not orgs:
+        return {}
+    offsets = term_reminder_offsets()
+    terms = CommitteeTerm.objects.for_actor(actor, perm).filter(org_id__in=[o.pk for o in orgs], is_current=True)
+    found = {t.org_id: (t, term_state(t, today, offsets)) for t in terms}
+    return {o.pk: found.get(o.pk) for o in orgs}

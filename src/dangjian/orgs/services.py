@@ -3,12 +3,15 @@ entry (STYLE §2). ``actor=None`` means the system itself (demo build, migration
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.audit.choices import AuditAction
@@ -22,6 +25,8 @@ from dangjian.orgs.selectors import require_org_in_scope
 
 __all__ = [
     "ORG_FIELDS",
+    "TERM_POSTPONE_MAX_MONTHS",
+    "TermPostponeError",
     "org_create",
     "org_dissolve",
     "org_move",
@@ -30,6 +35,7 @@ __all__ = [
     "org_unit_unmap",
     "org_update",
     "term_create",
+    "term_postpone",
     "term_years_for",
     "unit_create",
 ]
@@ -283,4 +289,79 @@ def term_create(*, actor: Any, org: Organization, start_date: dt.date, number: i
                                         end_date=start_date + relativedelta(years=years), is_current=True)
     record(actor=actor, action=AuditAction.TERM_CREATED, target=term, org=org,
            after={"number": number, "start_date": start_date, "term_years": years, "end_date": term.end_date})
+    return term
+
+
+# DOMAIN §3 "On-time elections": postponing an election needs the higher organisation's approval and
+# the shift is generally ≤ 1 year. Configurable (``DANGJIAN_TERM_POSTPONE_MAX_MONTHS``): rules may tighten it.
+TERM_POSTPONE_MAX_MONTHS = 12
+
+
+class TermPostponeError(StrEnum):
+    """Error codes of :func:`term_postpone` (kept beside it: the change was scoped to services/models)."""
+
+    NOT_CURRENT = "orgs.term_not_current"
+    UNTIL_NOT_AFTER_END = "orgs.postpone_not_after_end"
+    TOO_LONG = "orgs.postpone_too_long"
+    APPROVER_NOT_HIGHER = "orgs.postpone_approver_not_higher"
+    APPROVED_ON_INVALID = "orgs.postpone_approved_on_invalid"
+    DOC_REQUIRED = "orgs.postpone_doc_required"
+
+
+def _postpone_max_months() -> int:
+    return int(getattr(settings, "DANGJIAN_TERM_POSTPONE_MAX_MONTHS", TERM_POSTPONE_MAX_MONTHS))
+
+
+@transaction.atomic
+def term_postpone(*, actor: Any, term: CommitteeTerm, until: dt.date, approved_by: Organization,
+                  approved_on: dt.date, approval_doc: str, reason: str = "",
+                  today: dt.date | None = None) -> CommitteeTerm:
+    """Records an approved postponement of the election (延期换届) of the current term to *until*.
+
+    The approving organisation must be above the term's organisation; the postponement ends after
+    the term's end date and at most ``DANGJIAN_TERM_POSTPONE_MAX_MONTHS`` (12, DOMAIN §3) after it;
+    a second postponement replaces the first within the same limit. The approval date may not be in
+    the future and the approval document number is required. Permission: ``orgs.change`` on the
+    term's org. Audit: ``orgs.term_postpone`` with before/after. Nothing is written on error.
+    """
+    term = CommitteeTerm.objects.select_for_update().select_related("org").get(pk=term.pk)
+    require_org_in_scope(actor=actor, org=term.org, perm=OrgsPerm.CHANGE)
+    today = today or timezone.localdate()
+    errors: list[FieldError] = []
+    if not term.is_current:
+        errors.append(FieldError(TermPostponeError.NOT_CURRENT, "term", _("只能为本届委员会办理延期换届")))
+    limit = term.end_date + relativedelta(months=_postpone_max_months())
+    if until is None or until <= term.end_date:
+        errors.append(FieldError(TermPostponeError.UNTIL_NOT_AFTER_END, "until",
+                                 _("延期日期必须晚于届满日期（%(end)s）") % {"end": term.end_date.isoformat()}))
+    elif until > limit:
+        errors.append(FieldError(TermPostponeError.TOO_LONG, "until",
+                                 _("延期换届一般不超过 %(months)s 个月，最晚 %(limit)s")
+                                 % {"months": _postpone_max_months(), "limit": limit.isoformat()}))
+    org_path = term.org.path
+    if approved_by is None or not (org_path.startswith(approved_by.path) and approved_by.path != org_path):
+        errors.append(FieldError(TermPostponeError.APPROVER_NOT_HIGHER, "approved_by",
+                                 _("延期换届须由上级党组织批准")))
+    if approved_on is None or approved_on > today:
+        errors.append(FieldError(TermPostponeError.APPROVED_ON_INVALID, "approved_on", _("批准日期不能晚于今天")))
+    approval_doc = (approval_doc or "").strip()
+    if not approval_doc:
+        errors.append(FieldError(TermPostponeError.DOC_REQUIRED, "approval_doc", _("请填写批准文号")))
+    elif len(approval_doc) > 100:
+        errors.append(FieldError(TermPostponeError.DOC_REQUIRED, "approval_doc", _("批准文号最多 100 个字符")))
+    if errors:
+        raise DomainError(errors)
+    fields = ["postponed_until", "postponement_approved_by", "postponement_approved_on", "postponement_doc",
+              "postponement_reason"]
+    before = {"postponed_until": term.postponed_until, "approved_by": term.postponement_approved_by_id,
+              "approved_on": term.postponement_approved_on, "approval_doc": term.postponement_doc}
+    term.postponed_until = until
+    term.postponement_approved_by = approved_by
+    term.postponement_approved_on = approved_on
+    term.postponement_doc = approval_doc
+    term.postponement_reason = (reason or "").strip()[:200]
+    term.save(update_fields=[*fields, "updated_at"])
+    record(actor=actor, action=AuditAction.TERM_POSTPONED, target=term, org=term.org, before=before,
+           after={"postponed_until": until, "end_date": term.end_date, "approved_by": approved_by.pk,
+                  "approved_on": approved_on, "approval_doc": approval_doc}, reason=term.postponement_reason)
     return term
