@@ -1,6 +1,6 @@
 """Root URLconf: the web pages, the REST API under /api/v1/, language switching and a health check."""
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from dangjian.api.urls import api
 from dangjian.web.urls import app_patterns
@@ -10,8 +10,14 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def api_not_found(request, rest=""):
+    """Unknown paths under /api/ answer in the API's JSON error shape, not an HTML page."""
+    return JsonResponse({"code": "not_found", "message": "no such API endpoint"}, status=404)
+
+
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz),
     *app_patterns,

@@ -7,10 +7,16 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 
-__all__ = ["IdleTimeoutMiddleware"]
+__all__ = ["IdleTimeoutMiddleware", "stamp_session"]
 
 _EXEMPT_PREFIXES = ("/static/", "/accounts/", "/i18n/", "/healthz")
 _KEY = "dangjian_last_seen"
+_STAMP_SECONDS = 30
+
+
+def stamp_session(session) -> None:
+    """Mark the session as active now (at sign-in, and by the middleware on later requests)."""
+    session[_KEY] = int(time.time())
 
 
 class IdleTimeoutMiddleware:
@@ -32,7 +38,10 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}&idle=1")
-            request.session[_KEY] = now
+            # Stamp at most every _STAMP_SECONDS, so a burst of requests does not rewrite the session
+            # row each time (the timeout is in minutes; a few seconds of slack changes nothing).
+            if last is None or now - last >= _STAMP_SECONDS:
+                request.session[_KEY] = now
             if not request.path.startswith(_EXEMPT_PREFIXES) and not request.path.startswith("/api/"):
                 from dangjian.accounts.selectors import has_confirmed_device, mfa_required
 

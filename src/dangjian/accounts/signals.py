@@ -12,6 +12,10 @@ __all__: list[str] = []
 
 @receiver(user_logged_in, dispatch_uid="dangjian.audit_login")
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        from dangjian.accounts.middleware import stamp_session
+
+        stamp_session(request.session)
     record(actor=user, action=AuditAction.LOGIN_SUCCEEDED, target=user)
 
 

@@ -11,7 +11,7 @@ from dangjian.audit.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 # Per request (see orgs/tests/test_api.py): 8 for auth and the session; then the page.
-LIST_QUERIES = 8 + 1
+LIST_QUERIES = 5 + 1
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Per request (see orgs/tests/test_api.py): 8 for auth and the session; then the page (one query:
 # members joined with their branch and group).
-LIST_QUERIES = 8 + 1
+LIST_QUERIES = 5 + 1
 
 
 @pytest.fixture

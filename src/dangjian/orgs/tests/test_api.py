@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 # Per request: session, user, second-factor device, MFA policy, grants (5); the idle-timeout stamp
 # saved to the session (3: savepoint, update, release); then the handler's own queries.
-REQUEST_QUERIES = 8
+REQUEST_QUERIES = 5  # session, user, MFA device, grants, role check
 LIST_QUERIES = REQUEST_QUERIES + 2  # the page, its parents' codes
 TERMS_QUERIES = REQUEST_QUERIES + 2  # the org, its terms
 
