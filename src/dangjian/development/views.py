@@ -128,7 +128,7 @@ def create(request):
                 return redirect("development:detail", pk=pipeline.pk)
         form.mark_invalid()
     return _form_page(request, "development/applicant_form.html", {
-        "form": form, "title": _("接收入党申请"), "cancel_url": reverse("development:board"), "creating": True,
+        "form": form, "title": _("登记入党申请"), "cancel_url": reverse("development:board"), "creating": True,
     })
 
 
