@@ -159,3 +159,20 @@ def test_rules_readable_by_viewers_editable_with_configure_only(tree, user_facto
     assert (changed.status_code, changed.json()["params"]["days"], changed.json()["params"]["unit"]) == (
         200, 7, "calendar")
     assert [(e["code"], e["field"]) for e in bad.json()["errors"]] == [("development.rule_params_invalid", "params")]
+
+
+def test_list_query_count_does_not_grow_with_rows(pipeline_factory, worker, django_assert_num_queries):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pipeline_factory("A1")
+    worker.get("/development/pipelines")
+    with CaptureQueriesContext(connection) as small:
+        worker.get("/development/pipelines")
+    for _ in range(5):
+        pipeline_factory("A1")
+    # when / then
+    with django_assert_num_queries(len(small)):
+        body = worker.get("/development/pipelines", limit=3).json()
+    assert len(body["items"]) == 3 and body["next_cursor"]
