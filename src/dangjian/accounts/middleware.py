@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -37,7 +38,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}&idle=1")
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={quote(request.get_full_path())}&idle=1")
             # Stamp at most every _STAMP_SECONDS, so a burst of requests does not rewrite the session
             # row each time (the timeout is in minutes; a few seconds of slack changes nothing).
             if last is None or now - last >= _STAMP_SECONDS:
@@ -47,6 +48,6 @@ class IdleTimeoutMiddleware:
 
                 if not user.is_verified() and mfa_required(user):
                     if has_confirmed_device(user):
-                        return redirect(f"/accounts/otp/?next={request.path}")
+                        return redirect(f"/accounts/otp/?next={quote(request.get_full_path())}")
                     return redirect("/accounts/mfa/setup/?forced=1")
         return self.get_response(request)
