@@ -60,9 +60,6 @@ def create_demo_logins(*, actor=None) -> list[DemoLogin]:
     head_office = children[0]
     subsidiary = next((c for c in children[1:] if Organization.objects.filter(
         path__startswith=c.path, org_type=OrgType.GENERAL_BRANCH).exists()), children[-1])
-    branches = Organization.objects.filter(path__startswith=subsidiary.path, org_type=OrgType.BRANCH,
-                                           is_joint=False).order_by("path")
-    branch = next((b for b in branches if b.members.count() >= 7 and _secretary(b) is not None), branches.first())
     hq_branches = list(Organization.objects.filter(path__startswith=head_office.path, org_type=OrgType.BRANCH)
                        .order_by("path"))
 
@@ -70,25 +67,34 @@ def create_demo_logins(*, actor=None) -> list[DemoLogin]:
         return next((b for b in hq_branches if keyword in b.name), hq_branches[0])
 
     taken: set[int] = set()
+
+    def take(member: Member | None) -> Member | None:
+        if member is not None:
+            taken.add(member.pk)
+        return member
+
+    committee_secretary = take(_secretary(subsidiary))
+    # A branch of the same subsidiary, preferably under a general branch, whose secretary is free.
+    branches = sorted(Organization.objects.filter(path__startswith=subsidiary.path, org_type=OrgType.BRANCH,
+                                                  is_joint=False), key=lambda b: (-b.depth, b.path))
+    branch, branch_secretary = branches[0], None
+    for candidate in branches:
+        secretary = _secretary(candidate)
+        if secretary is not None and secretary.pk not in taken and candidate.members.count() >= 7:
+            branch, branch_secretary = candidate, secretary
+            break
+    take(branch_secretary)
     plan = [
         # username, role code, org, scope, member record to link
         ("admin", "sysadmin", None, Scope.ALL, None),
-        ("zuzhibu", "org_dept", root, Scope.SUBTREE, _plain_member(hq_branch("党群"), taken)),
-        ("shenji", "auditor", root, Scope.SUBTREE, None),
-        ("dangwei", "committee_secretary", subsidiary, Scope.SUBTREE, _secretary(subsidiary)),
-        ("zhibu", "branch_secretary", branch, Scope.ORG, _secretary(branch)),
-        ("dangyuan", "member", branch, Scope.SELF, None),
+        ("zuzhibu", "org_dept", root, Scope.SUBTREE, take(_plain_member(hq_branch("党群"), taken))),
+        ("shenji", "auditor", root, Scope.SUBTREE, take(_plain_member(hq_branch("审计"), taken))),
+        ("dangwei", "committee_secretary", subsidiary, Scope.SUBTREE, committee_secretary),
+        ("zhibu", "branch_secretary", branch, Scope.ORG, branch_secretary),
+        ("dangyuan", "member", branch, Scope.SELF, take(_plain_member(branch, taken))),
     ]
     logins: list[DemoLogin] = []
     for username, role_code, org, scope, member in plan:
-        if member is not None:
-            taken.add(member.pk)
-        if username == "shenji":
-            member = _plain_member(hq_branch("审计"), taken)
-        elif username == "dangyuan":
-            member = _plain_member(branch, taken)
-        if member is not None:
-            taken.add(member.pk)
         role = resolve_role(role_code)
         password = generate_password()
         display = "系统管理员" if username == "admin" else (member.name if member else role.name)

@@ -71,7 +71,7 @@ class FieldRules:
     def __init__(self, model: type[models.Model], *, exclude: frozenset[str] | set[str] = frozenset(),
                  keys: dict[str, Any] | None = None) -> None:
         self.model = model
-        self.keys = keys or {}
+        self.keys = dict(keys or {})
         self.rules: list[_Rule] = []
         for f in model._meta.concrete_fields:
             if f.name in exclude or f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -79,8 +79,7 @@ class FieldRules:
             required = not f.blank
             choices = frozenset(str(v) for v, _label in f.flatchoices) if f.choices else None
             if isinstance(f, models.ForeignKey):
-                if f.attname not in self.keys:
-                    raise ValueError(f"{model.__name__}.{f.name}: pass the allowed keys")
+                self.keys.setdefault(f.attname, frozenset())  # no keys given: only empty is valid
                 rule = _Rule(f.name, f.attname, _FK, required)
             elif isinstance(f, models.DateTimeField):  # pragma: no cover - no such field is written by the demo
                 raise TypeError(f"{model.__name__}.{f.name}: datetime fields are not handled")

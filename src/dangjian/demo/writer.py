@@ -35,9 +35,21 @@ def stored_datetime(value: Any) -> Any:
 
 
 def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Inserts *rows* (tuples in *attnames* order, stored form) into *model*'s table."""
+    """Inserts *rows* (tuples in *attnames* order, stored form) into *model*'s table.
+
+    Columns the caller does not name (fields added to the model later) get the field's default, as
+    ``Model.save`` would give them; a new required field without a default stops the build.
+    """
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_attname[name] for name in attnames]
+    extra = [f for f in model._meta.concrete_fields if f.attname not in attnames]
+    if extra:
+        missing = [f.name for f in extra if f.get_default() is None and not f.null]
+        if missing:
+            raise ValueError(f"{model.__name__}: the demo writer does not fill {missing}")
+        tail = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+        fields += extra
+        rows = (tuple(row) + tail for row in rows)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
@@ -68,7 +80,8 @@ def sqlite_build_pragmas(cache_mib: int = 256) -> Iterator[None]:
         if outside:
             cursor.execute("PRAGMA synchronous=OFF")
         cursor.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
-        cursor.execute("PRAGMA temp_store=MEMORY")
+        if outside:
+            cursor.execute("PRAGMA temp_store=MEMORY")
     try:
         yield
     finally:
