@@ -175,6 +175,49 @@ def _applicant_edit(org_code: str) -> dict:
             "education": "", "job_title": "技术员", "unit_code": "", "org_code": org_code, "reason": "matrix"}
 
 
+def _import_upload(org_code: str) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.exchange.tests.helpers import MEMBER_HEADER, csv_bytes, member_row
+
+    data = csv_bytes(MEMBER_HEADER, [member_row(1, 所在党支部代码="")])
+    return {"kind": "members", "mode": "create", "profile": "", "org_code": org_code,
+            "file": SimpleUploadedFile("matrix.csv", data)}
+
+
+def _import_job(owner: str) -> int:
+    """An import job kept for *owner* (created when missing): jobs belong to whoever uploaded them."""
+    from dangjian.accounts.models import User
+    from dangjian.exchange.services import job_create
+
+    # built without an audit entry, as the matrix builds its URLs after taking the "before" state
+    user = User.objects.filter(username=owner).first() or User.objects.create_user(username=owner)
+    return job_create(actor=user, kind="members", mode="create", file_name="matrix.csv", data=b"x").pk
+
+
+def _exchange_profile(w: World, code: str) -> int:
+    from dangjian.exchange.models import ExchangeProfile
+
+    # a unit's own copy of the national mapping, built without an audit entry (see _import_job)
+    national = ExchangeProfile.objects.get(code="national-members")
+    profile, _ = ExchangeProfile.objects.get_or_create(
+        code=f"matrix-{code.lower()}", defaults={"name": f"{code} 方案", "kind": national.kind,
+                                                 "columns": national.columns, "org": w.orgs[code]})
+    return profile.pk
+
+
+def _exchange_profile_form(w: World, code: str) -> dict:
+    from dangjian.exchange.models import ExchangeProfile
+
+    profile = ExchangeProfile.objects.get(pk=_exchange_profile(w, code))
+    data = {"name": "矩阵方案", "reason": "matrix"}
+    for n, col in enumerate(profile.columns):
+        data[f"title_{n}"] = col["title"]
+        if col["required"]:
+            data[f"required_{n}"] = "on"
+    return data
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -305,6 +348,46 @@ MATRIX: dict[str, Page] = {
         "development.change", WORKER_A1, methods=("get", "post"),
         kwargs=lambda w: {"pk": _dev(w, "A1"), "code": "talk"}, post=lambda w: {"on": "2024-01-10"},
         b_kwargs=lambda w: {"pk": _dev(w, "B1"), "code": "talk"}, b_post=lambda w: {"on": "2024-01-10"},
+    ),
+    # exchange (数据交换) -----------------------------------------------------------------------------
+    "exchange:index": Page("exchange.import", WORKER_A1, cross="the upload form and the actor's own jobs only"),
+    "exchange:upload": Page(
+        "exchange.import", WORKER_A1, methods=("post",), post=lambda w: _import_upload("A1"),
+        b_post=lambda w: _import_upload("B1"), b_status=400,
+        cross="a branch-B default org is refused at the field like an unknown one (400); no job is kept",
+    ),
+    "exchange:job": Page(
+        "exchange.import", WORKER_A1, kwargs=lambda w: {"pk": _import_job("actor_a")},
+        b_kwargs=lambda w: {"pk": _import_job("uploader_b")}, cross="a job belongs to whoever uploaded it",
+    ),
+    "exchange:job_progress": Page(
+        "exchange.import", WORKER_A1, kwargs=lambda w: {"pk": _import_job("actor_a")},
+        b_kwargs=lambda w: {"pk": _import_job("uploader_b")},
+    ),
+    "exchange:job_commit": Page(
+        "exchange.import", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _import_job("actor_a")},
+        post=lambda w: {}, b_kwargs=lambda w: {"pk": _import_job("uploader_b")}, b_post=lambda w: {},
+    ),
+    "exchange:template": Page(
+        "exchange.import", WORKER_A1, kwargs=lambda w: {"kind": "members"},
+        cross="the template's branch dropdown lists only the actor's own branches (exchange/tests/test_views.py)",
+    ),
+    "exchange:export": Page("exchange.export", WORKER_A1, cross="the export forms only; the downloads are checked"),
+    "exchange:export_members": Page(
+        "exchange.export", WORKER_A1, query=lambda w: {"format": "csv"}, b_query=lambda w: {"org": "B1"},
+    ),
+    "exchange:export_orgs": Page(
+        "exchange.export", WORKER_A1, query=lambda w: {"format": "csv"}, b_query=lambda w: {"org": "B"},
+    ),
+    "exchange:profile": Page(
+        "exchange.import", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _exchange_profile(w, "A1")},
+        post=lambda w: _exchange_profile_form(w, "A1"), b_kwargs=lambda w: {"pk": _exchange_profile(w, "B1")},
+        b_post=lambda w: _exchange_profile_form(w, "B1"),
+    ),
+    "exchange:profile_copy": Page(
+        "exchange.import", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _exchange_profile(w, "A1")},
+        post=lambda w: {"org_code": "A1"}, b_kwargs=lambda w: {"pk": _exchange_profile(w, "B1")},
+        b_post=lambda w: {"org_code": "B1"},
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

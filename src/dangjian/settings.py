@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dangjian.development",
     "dangjian.dues",
     "dangjian.transfers",
+    "dangjian.exchange",
     "dangjian.web",
     "dangjian.demo",
 ]

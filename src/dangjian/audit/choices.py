@@ -73,3 +73,7 @@ class AuditAction(models.TextChoices):
     DEV_RULE_UPDATED = "development.rule_update", _("修改发展党员规则")
     DEV_EXPORTED = "development.export", _("导出入党积极分子/发展对象名册")
     DEV_REVEALED = "development.reveal", _("查看申请人敏感信息")
+    # exchange (数据交换)
+    EXCHANGE_IMPORTED = "exchange.import", _("导入数据")
+    EXCHANGE_EXPORTED = "exchange.export", _("导出数据")
+    EXCHANGE_PROFILE_CHANGED = "exchange.profile_change", _("修改数据交换方案")

@@ -21,4 +21,5 @@ app_patterns = [
     path("development/", include("dangjian.development.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("dues/", include("dangjian.dues.urls")),
+    path("exchange/", include("dangjian.exchange.urls")),
 ]

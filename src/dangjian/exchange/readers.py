@@ -1,0 +1,111 @@
+"""Reading an uploaded table: .xlsx (openpyxl read-only, streamed row by row) or .csv (UTF-8 with or
+without BOM, else GB18030 — what Excel on a Chinese Windows saves as "CSV")."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from dangjian.exchange.cells import CellError
+from dangjian.exchange.errors import ExchangeError
+
+__all__ = ["Table", "decode_csv", "open_table", "table_format"]
+
+_HEADER_SEARCH_ROWS = 10
+
+
+@dataclass
+class Table:
+    format: str                        # "xlsx" or "csv"
+    header: list[Any]                  # the titles as written
+    header_row: int                    # 1-based row number of the titles
+    rows: Iterator[tuple[int, list[Any]]]  # (row number as Excel shows it, cell values), blank rows skipped
+    total: int                         # data rows (an estimate for xlsx files without a dimension)
+    encoding: str = ""
+
+
+def table_format(data: bytes, file_name: str = "") -> str:
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise CellError(ExchangeError.FILE_TYPE, _("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV"))
+    return "csv"
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the encoding used: UTF-8 (BOM or not), else GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise CellError(ExchangeError.FILE_UNREADABLE, _("无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV"))
+
+
+def _blank(cells: list[Any] | tuple[Any, ...]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip(" \u3000\t\r\n")) for c in cells)
+
+
+def _split(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[Any], Iterator[tuple[int, list[Any]]]]:
+    for number, cells in rows:
+        if not _blank(cells):
+            return number, list(cells), rows
+        if number >= _HEADER_SEARCH_ROWS:
+            break
+    raise CellError(ExchangeError.FILE_EMPTY, _("文件中没有找到标题行"))
+
+
+def _data_rows(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in rows:
+        if not _blank(cells):
+            yield number, cells
+
+
+def _open_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or password-protected workbook
+        raise CellError(ExchangeError.FILE_UNREADABLE, _("无法读取该 Excel 文件：%(e)s") % {"e": type(exc).__name__})
+    sheet = next((ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"),
+                 workbook.worksheets[0])
+    numbered = ((n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1))
+    header_row, header, rest = _split(numbered)
+    total = max(0, (sheet.max_row or 0) - header_row)
+    return Table("xlsx", header, header_row, _closing(workbook, _data_rows(rest)), total)
+
+
+def _closing(workbook: Any, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        yield from rows
+    finally:
+        workbook.close()
+
+
+def _open_csv(data: bytes) -> Table:
+    text, encoding = decode_csv(data)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered = ((reader.line_num, row) for row in reader)
+    header_row, header, rest = _split(numbered)
+    total = max(0, text.count("\n") - header_row + (0 if text.endswith("\n") else 1))
+    return Table("csv", header, header_row, _data_rows(rest), total, encoding)
+
+
+def open_table(data: bytes, file_name: str = "") -> Table:
+    """The first visible sheet of a workbook, or the CSV table. Raises :class:`CellError` when unreadable."""
+    if not data:
+        raise CellError(ExchangeError.FILE_EMPTY, _("文件是空的"))
+    if table_format(data, file_name) == "xlsx":
+        return _open_xlsx(data)
+    return _open_csv(data)
