@@ -140,7 +140,8 @@ class StatusChange(models.Model):
     停止党籍, 恢复党籍, 除名, 去世), with its effective date and — for the decisions of the Party
     organisation (停止党籍, 恢复党籍, 除名) — the decision document and who approved it. For 外出流动:
     destination, expected return and the mobile-member certificate (流动党员活动证). For 失去联系
-    ``effective_on`` is the day contact was lost, from which the 6 months run."""
+    ``effective_on`` is the day contact was lost, from which the 6 months run. A member's changes are
+    chronological: each starts no earlier than the previous one."""
 
     member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="status_changes")
     org = models.ForeignKey(Organization, verbose_name=_("所在党支部"), on_delete=models.PROTECT,
@@ -155,6 +156,9 @@ class StatusChange(models.Model):
     destination = models.CharField(_("外出去向"), max_length=200, blank=True)
     expected_return = models.DateField(_("预计返回日期"), null=True, blank=True)
     certificate_no = models.CharField(_("流动党员活动证编号"), max_length=50, blank=True)
+    # 补录: records a status the register already holds (set by an import or an edit before the state
+    # machine existed), so later moves have their start date; the time rules are not re-checked.
+    backfilled = models.BooleanField(_("补录"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
