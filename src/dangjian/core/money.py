@@ -93,6 +93,8 @@ def round_money(value: Decimal, step: Decimal = CENT, mode: str = "half_up") -> 
         rounding = ROUNDING_MODES[mode]
     except KeyError:
         raise ValueError(f"unknown rounding mode {mode!r}")
+    if step == CENT:
+        return value.quantize(CENT, rounding=rounding)
     if step <= 0:
         raise ValueError("rounding step must be positive")
     units = (value / step).quantize(Decimal(1), rounding=rounding)

@@ -201,22 +201,32 @@ class DuesBill(models.Model):
     rule set in force on the first day of that month and kept as issued (rule version included).
 
     ``org`` is the branch that collects it: the member's branch when the bill was issued.
+
+    Only ``member`` has a database foreign-key constraint. ``org``, ``relief`` and ``rule_set`` are copied
+    by :func:`~dangjian.dues.services.bills_generate` from rows it reads in the same transaction, and
+    none of those rows is ever deleted (orgs are dissolved, rule sets and reliefs are protected); their
+    per-row constraint triggers were 60% of the database time of a million-bill run (bench/dues_bench.py),
+    and single-column indexes on them would only slow that write down.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_bills")
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # no single-column indexes: (member, period) and (org, period) below cover the lookups
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_bills", db_index=False)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                            db_index=False)
     period = models.CharField(_("所属月份"), max_length=7)
     category = models.CharField(_("人员类别"), max_length=20, choices=DuesCategory.choices)
     base_amount = models.DecimalField(_("基数"), null=True, blank=True, **MONEY)
     rate = models.DecimalField(_("比例"), max_digits=7, decimal_places=4, null=True, blank=True)
     standard_amount = models.DecimalField(_("按标准应交"), **MONEY)
     capped = models.BooleanField(_("按上限"), default=False)
-    relief = models.ForeignKey(DuesRelief, on_delete=models.PROTECT, null=True, blank=True, related_name="bills")
+    relief = models.ForeignKey(DuesRelief, on_delete=models.PROTECT, null=True, blank=True, related_name="bills",
+                               db_constraint=False, db_index=False)
     amount_due = models.DecimalField(_("应交金额"), **MONEY)
     paid_amount = models.DecimalField(_("已交金额"), default=0, **MONEY)
     status = models.CharField(_("状态"), max_length=10, choices=BillStatus.choices, default=BillStatus.UNPAID)
     paid_on = models.DateField(_("缴清日期"), null=True, blank=True)
-    rule_set = models.ForeignKey(DuesRuleSet, on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey(DuesRuleSet, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                                 db_index=False)
     rule_version = models.CharField(_("标准版本"), max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -232,11 +242,9 @@ class DuesBill(models.Model):
             models.CheckConstraint(condition=Q(amount_due__gte=0), name="duesbill_amount_due_not_negative"),
             models.CheckConstraint(condition=Q(paid_amount__gte=0), name="duesbill_paid_not_negative"),
         ]
-        indexes = [
-            models.Index(fields=["org", "period"]),
-            models.Index(fields=["period", "status"]),
-            models.Index(fields=["status", "member", "period"]),
-        ]
+        # Few indexes on purpose: a million bills a month are written in one go. (member, period) serves
+        # idempotency and the arrears join; (org, period) the lists and the collection rate.
+        indexes = [models.Index(fields=["org", "period"])]
 
     def __str__(self) -> str:
         return f"{self.member} {self.period} {self.amount_due}"

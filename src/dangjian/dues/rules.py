@@ -117,18 +117,26 @@ class RuleBook:
         raise DomainError.one(DuesError.RULE_SET_INVALID, "base",  # a gap in the brackets: data error
                               _("党费标准 %(v)s 没有覆盖基数 %(b)s 的档次") % {"v": self.version, "b": base})
 
-    def calculate(self, category: str, base: Decimal | None) -> Calculation:
-        """Amount for one month. Fixed categories ignore the base; percentages apply to the whole base,
-        rounded per the rule set, then limited by the monthly cap (DOMAIN §1 "Monthly cap")."""
+    def amount(self, category: str, base: Decimal | None) -> tuple[Decimal, Decimal | None, bool, Bracket]:
+        """(amount, rate, capped, bracket) for one month: the arithmetic of :meth:`calculate` without
+        building a result object (bill generation calls it a million times). Fixed categories ignore the
+        base; percentages apply to the whole base, rounded per the rule set, then limited by the monthly
+        cap (DOMAIN §1 "Monthly cap")."""
         bracket = self.bracket_for(category, base)
         if bracket.fixed_amount is not None:
-            amount = quantize_money(bracket.fixed_amount)
-            return self._result(category, base, bracket, amount, amount, capped=False)
-        assert bracket.rate is not None and base is not None
-        standard = round_money(base * bracket.rate, self.rounding_step, self.rounding_mode)
+            return quantize_money(bracket.fixed_amount), None, False, bracket
+        standard = round_money(base * bracket.rate, self.rounding_step, self.rounding_mode)  # type: ignore[operator]
         if self.monthly_cap is not None and standard > self.monthly_cap:
-            return self._result(category, base, bracket, quantize_money(self.monthly_cap), standard, capped=True)
-        return self._result(category, base, bracket, standard, standard, capped=False)
+            return quantize_money(self.monthly_cap), bracket.rate, True, bracket
+        return standard, bracket.rate, False, bracket
+
+    def calculate(self, category: str, base: Decimal | None) -> Calculation:
+        """The monthly amount with the rule that gave it (see :meth:`amount`)."""
+        amount, _rate, capped, bracket = self.amount(category, base)
+        standard = amount
+        if capped:
+            standard = round_money(base * bracket.rate, self.rounding_step, self.rounding_mode)  # type: ignore[operator]
+        return self._result(category, base, bracket, amount, standard, capped=capped)
 
     def _result(self, category, base, bracket, amount, standard, *, capped) -> Calculation:
         return Calculation(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, F, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from dangjian.core.money import ZERO, quantize_money
@@ -263,17 +263,34 @@ def collection_rate(*, actor: Any, org: Organization | None, period: Any) -> Col
 
 
 def collection_rates(*, actor: Any, orgs: list[Organization], period: Any) -> dict[int, CollectionRate]:
-    """:func:`collection_rate` for several orgs (e.g. the children on an org page) in ONE query."""
+    """:func:`collection_rate` for several orgs (e.g. the children on an org page) in ONE query: siblings
+    (the usual case) are grouped by their path prefix; orgs at mixed depths use conditional sums."""
     p = str(parse_period(period))
     if not orgs:
         return {}
     any_q = Q(pk__in=[])
+    for o in orgs:
+        any_q |= path_range_q("org__path", o.path)
+    base = DuesBill.objects.for_actor(actor, DuesPerm.VIEW).filter(any_q, period=p)
+    empty = CollectionRate(p, 0, 0, ZERO, ZERO)
+    if len({o.depth for o in orgs}) == 1:
+        by_prefix = {o.path: o.pk for o in orgs}
+        out = dict.fromkeys(by_prefix.values(), empty)
+        rows = (
+            base.annotate(prefix=Substr("org__path", 1, len(orgs[0].path)))
+            .values("prefix")
+            .annotate(**_rate_aggregates())
+            .order_by()
+            .values_list("prefix", "bills", "paid_bills", "due", "paid")
+        )
+        for prefix, bills, paid_bills, due, paid in rows:
+            if prefix in by_prefix:
+                out[by_prefix[prefix]] = CollectionRate(p, bills, paid_bills, quantize_money(due), quantize_money(paid))
+        return out
     aggregates: dict[str, Any] = {}
     for o in orgs:
-        q = path_range_q("org__path", o.path)
-        any_q |= q
-        aggregates.update(_rate_aggregates(f"o{o.pk}_", q))
-    row = DuesBill.objects.for_actor(actor, DuesPerm.VIEW).filter(any_q, period=p).aggregate(**aggregates)
+        aggregates.update(_rate_aggregates(f"o{o.pk}_", path_range_q("org__path", o.path)))
+    row = base.aggregate(**aggregates)
     return {
         o.pk: CollectionRate(p, row[f"o{o.pk}_bills"], row[f"o{o.pk}_paid_bills"],
                              quantize_money(row[f"o{o.pk}_due"]), quantize_money(row[f"o{o.pk}_paid"]))

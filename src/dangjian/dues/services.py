@@ -6,12 +6,13 @@ grant). ``actor=None`` is the system (scheduled jobs, migrations, tests).
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.utils import timezone
@@ -46,9 +47,8 @@ from dangjian.dues.models import (
     DuesRelief,
     DuesRuleSet,
 )
-from dangjian.dues.periods import Period, parse_period, period_of
+from dangjian.dues.periods import parse_period, period_of
 from dangjian.dues.rules import (
-    Calculation,
     RuleBook,
     apply_relief,
     compile_rule_set,
@@ -352,13 +352,33 @@ class BillRun:
     rule_version: str
 
 
-def _base_for(book: RuleBook, period: Period, category: str, base: Decimal | None, base_year: int | None,
-              previous: Decimal | None) -> Decimal | None:
-    # a late bill for last year after this year's fixing uses last year's base
-    if (book.base_mode == BaseMode.ANNUAL and base_year is not None and base_year == period.year + 1
-            and previous is not None and category not in FLOATING_BASE_CATEGORIES):
-        return previous
-    return base
+_BILL_COLUMNS = ("member_id", "org_id", "period", "category", "base_amount", "rate", "standard_amount", "capped",
+                 "relief_id", "amount_due", "paid_amount", "status", "paid_on", "rule_set_id", "rule_version",
+                 "created_at")
+
+
+def _lock_period(period: str) -> None:
+    """Serialises runs for one month (PostgreSQL advisory lock, released at commit): a second run waits,
+    then sees the first one's bills and skips those members. SQLite transactions are serial anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"dues.bills:{period}".encode())])
+
+
+def _insert_bills(rows: list[tuple]) -> int:
+    """Writes a batch of bills. PostgreSQL: ``COPY`` (no model instances: ~10x faster than an INSERT with
+    16 parameters a row, which is what makes a million bills fit the minute). Elsewhere: bulk_create."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(DuesBill._meta.get_field(name).column for name in _BILL_COLUMNS)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {DuesBill._meta.db_table} ({columns}) FROM STDIN"  # names from the model, not input
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        DuesBill.objects.bulk_create([DuesBill(**dict(zip(_BILL_COLUMNS, row, strict=True))) for row in rows],
+                                     ignore_conflicts=True)
+    return len(rows)
 
 
 @transaction.atomic
@@ -368,13 +388,13 @@ def bills_generate(
     period: Any,
     org: Organization | None = None,
     today: dt.date | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 10000,
 ) -> BillRun:
     """Issues the month's bill to every billable member (in *org*'s subtree when given) who has none.
 
     Idempotent: a member has at most one bill per period (unique constraint) and members already
-    billed are skipped, so a rerun creates nothing. Streams members in batches (one query to read,
-    one INSERT per batch; no per-member query). The rule set is the one in force on the period's
+    billed are skipped, so a rerun creates nothing; concurrent runs for a month are serialised.
+    Streams members in batches (one query to read, one COPY/INSERT per batch; no per-member query). The rule set is the one in force on the period's
     first day; hardship relief applies when it covers that day. Probationary members are billed from
     the month of their admission (``joined_on``; DOMAIN §1 "Probationary members"). Members without a
     dues profile are counted, not billed. In annual mode, profiles not yet fixed for the year are
@@ -390,6 +410,7 @@ def bills_generate(
     if org is not None:
         require_org_in_scope(actor=actor, org=org, perm=DuesPerm.CHANGE)
     book = _rule_book_on(p.first_day, "period")
+    _lock_period(str(p))
     members = _members_in_scope(actor, org).filter(status__in=BILLABLE_STATUSES, joined_on__lte=p.last_day)
     bases_fixed = _fix_bases(members, p.year) if book.base_mode == BaseMode.ANNUAL else 0
     pending = members.exclude(Exists(DuesBill.objects.filter(member_id=OuterRef("pk"), period=str(p))))
@@ -406,33 +427,38 @@ def bills_generate(
                      "dues_profile__base_year", "dues_profile__previous_base")
     )
     period_text = str(p)
-    cache: dict[tuple[str, Decimal | None], Calculation] = {}
-    batch: list[DuesBill] = []
+    now = timezone.now()
+    # a late bill for last year, issued after this year's fixing, uses last year's base (annual mode)
+    late_year = p.year + 1 if book.base_mode == BaseMode.ANNUAL else None
+    floating = frozenset(str(c) for c in FLOATING_BASE_CATEGORIES)
+    cache: dict[tuple[str, Decimal | None], tuple] = {}
+    fixed = {c for c in book.categories() if book.is_fixed(c)}
+    unpaid, waived, settled = BillStatus.UNPAID.value, BillStatus.WAIVED.value, BillStatus.PAID.value
+    batch: list[tuple] = []
     created = 0
     for member_id, org_id, category, base, base_year, previous in rows.iterator(chunk_size=batch_size):
-        base = _base_for(book, p, category, base, base_year, previous)
+        if category in fixed:
+            base = None
+        elif base_year == late_year and previous is not None and category not in floating:
+            base = previous
         key = (category, base)
-        calc = cache.get(key)
-        if calc is None:
+        result = cache.get(key)
+        if result is None:
             if len(cache) > 100_000:
                 cache.clear()
-            calc = cache[key] = book.calculate(category, base)
+            result = cache[key] = book.amount(category, base)
+        amount, rate, capped, _bracket = result
         relief = reliefs.get(member_id)
-        due = apply_relief(calc.amount, relief[1], relief[2]) if relief else calc.amount
-        status = BillStatus.UNPAID if due > 0 else (BillStatus.WAIVED if relief else BillStatus.PAID)
-        batch.append(DuesBill(
-            member_id=member_id, org_id=org_id, period=period_text, category=category, base_amount=calc.base,
-            rate=calc.rate, standard_amount=calc.amount, capped=calc.capped,
-            relief_id=relief[0] if relief else None, amount_due=due, status=status,
-            rule_set_id=book.rule_set_id, rule_version=book.version,
-        ))
+        due = apply_relief(amount, relief[1], relief[2]) if relief else amount
+        status = unpaid if due > 0 else (waived if relief else settled)
+        # order: _BILL_COLUMNS
+        batch.append((member_id, org_id, period_text, category, base, rate, amount, capped,
+                      relief[0] if relief else None, due, ZERO, status, None, book.rule_set_id, book.version, now))
         if len(batch) >= batch_size:
-            DuesBill.objects.bulk_create(batch, ignore_conflicts=True)
-            created += len(batch)
+            created += _insert_bills(batch)
             batch = []
     if batch:
-        DuesBill.objects.bulk_create(batch, ignore_conflicts=True)
-        created += len(batch)
+        created += _insert_bills(batch)
     run = BillRun(period=period_text, created=created, without_profile=without_profile, bases_fixed=bases_fixed,
                   rule_version=book.version)
     record(actor=actor, action=AuditAction.DUES_BILLS_GENERATED, org=org,
