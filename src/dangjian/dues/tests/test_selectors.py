@@ -152,3 +152,24 @@ def test_reconciliation_rows(tree, dues_member, user_factory):
          dt.date(2024, 3, 10), "是"),
     ]
     assert list(reconciliation_rows(actor=worker, month="2024-02")) == []
+
+
+def test_list_pages_cost_one_query_whatever_their_size(tree, dues_member, user_factory, django_assert_num_queries):
+    # given: grants warmed (cached on the user for the request), the rule book compiled once
+    from dangjian.core.pagination import keyset_page
+
+    for _ in range(4):
+        dues_member("A1")
+    _bill_months("2024-01", "2024-02")
+    worker = user_factory("w", "party_worker", tree["A1"], scope="org")
+    bill_list(actor=worker).exists()
+    as_of = dt.date(2024, 5, 1)
+    book = rule_book_in_force(as_of)
+    # when / then: one query per page, related rows included (no N+1)
+    with django_assert_num_queries(1):
+        page = keyset_page(bill_list(actor=worker, period="2024-02"), cursor=None, limit=50)
+        assert len([(b.member.name, b.org.name) for b in page.items]) == 4
+    with django_assert_num_queries(1):
+        page = keyset_page(arrears_list(actor=worker, as_of=as_of, book=book), cursor=None, limit=50)
+        rows = arrears_rows(page.items, as_of=as_of, book=book)
+        assert [(r.unpaid_months, r.member.org.code, r.level) for r in rows] == [(2, "A1", "warn")] * 4
