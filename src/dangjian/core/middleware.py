@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 from dangjian.core.context import Channel, RequestContext, use_context
 
-__all__ = ["RequestContextMiddleware", "client_ip"]
+__all__ = ["DefaultChineseLocaleMiddleware", "RequestContextMiddleware", "client_ip"]
 
 
 def client_ip(request) -> str | None:
@@ -24,3 +28,20 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class DefaultChineseLocaleMiddleware(LocaleMiddleware):
+    """Pages speak Simplified Chinese unless the user picked another language (the language cookie
+    set by the switcher); the browser's Accept-Language is not consulted, because a phone set to
+    English should not turn a party-affairs page English on its own. The API still follows
+    Accept-Language, so integrators get English error messages when they ask for them."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

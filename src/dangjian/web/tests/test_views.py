@@ -109,6 +109,16 @@ def test_home_query_count_does_not_grow_with_data(client, tree, member_factory, 
 @pytest.mark.parametrize(("lang", "text"), [("en", "Organizations"), ("zh-hans", "组织")])
 def test_home_in_both_languages(client, tree, user_factory, lang, text):
     sign_in(client, user_factory("sec_a1", "branch_secretary", tree["A1"]))
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    client.cookies["django_language"] = lang
+    html = client.get("/").content.decode()
     assert f'<html lang="{lang}">' in html
     assert text in html
+
+
+def test_pages_default_to_chinese_whatever_the_browser_asks(client, tree, user_factory):
+    # given a browser that prefers English and no language chosen on the site
+    sign_in(client, user_factory("sec_zh", "branch_secretary", tree["A1"]))
+    # when
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    # then the page is Chinese; the switcher's cookie is what turns it English
+    assert "组织" in html and 'lang="zh-hans"' in html
