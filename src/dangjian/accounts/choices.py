@@ -36,6 +36,8 @@ ALL_PERMISSIONS = {
     "transfers.configure": _("维护组织关系转接规则参数"),
     "exchange.import": _("导入数据（Excel/CSV）"),
     "exchange.export": _("导出数据（Excel/CSV）"),
+    "meetings.view": _("查看组织生活"),
+    "meetings.change": _("安排和登记组织生活（会议、出勤、记录）"),
     "audit.view": _("查看操作日志"),
     "accounts.manage": _("管理账号与授权"),
 }
@@ -61,3 +63,15 @@ DEFAULT_ROLES = {
     "auditor": ("审计员", ["audit.view", "orgs.view"], True),
     "member": ("党员", ["orgs.view", "members.view", "dues.view"], False),
 }
+
+# 组织生活 (meetings app): who plans and records meetings, who reads them. The meetings data migration
+# gives existing installations' roles the same permissions.
+MEETINGS_ROLE_PERMISSIONS = {
+    "org_dept": ("meetings.view", "meetings.change"),
+    "committee_secretary": ("meetings.view",),
+    "branch_secretary": ("meetings.view", "meetings.change"),
+    "party_worker": ("meetings.view", "meetings.change"),
+    "member": ("meetings.view",),
+}
+for _role, _perms in MEETINGS_ROLE_PERMISSIONS.items():
+    DEFAULT_ROLES[_role][1].extend(p for p in _perms if p not in DEFAULT_ROLES[_role][1])
