@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "dangjian.meetings"
+    label = "meetings"
+    verbose_name = "组织生活"

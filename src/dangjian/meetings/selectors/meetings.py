@@ -1,0 +1,247 @@
+"""Reads of meetings: lists, one meeting, the roll, my meetings, the calendar (STYLE §3–4).
+
+Every read starts from ``Meeting.objects.for_actor(actor, perm)``: out of scope is "not found". A member
+always sees the meetings of their own branch and those they are on the roll of (``scope_self_q``).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
+from dangjian.meetings.choices import MeetingsPerm, MeetingStatus, RollSource
+from dangjian.meetings.models import (
+    Attendance,
+    FollowUp,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingSeries,
+)
+from dangjian.members.choices import INACTIVE_STATUSES, MemberStatus
+from dangjian.members.models import CommitteeSeat, Member
+from dangjian.members.selectors import member_of_user
+from dangjian.orgs.choices import OrgStatus, OrgType
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import branch_groups, org_can, org_get
+
+__all__ = [
+    "ROLL_EXCLUDED_STATUSES",
+    "CalendarDay",
+    "attachment_get",
+    "calendar_month",
+    "default_org_for",
+    "followup_get",
+    "kind_by_code",
+    "kind_get",
+    "kinds_for_org",
+    "meeting_attendance",
+    "meeting_can_change",
+    "meeting_get",
+    "meeting_list",
+    "member_for_checkin",
+    "my_meetings",
+    "org_groups",
+    "org_roll",
+    "roll_for",
+    "series_get",
+    "series_list",
+]
+
+# Who is not on a meeting's roll: members who left the register and those whose membership is suspended.
+ROLL_EXCLUDED_STATUSES = (*INACTIVE_STATUSES, MemberStatus.SUSPENDED)
+
+
+# --- kinds ---------------------------------------------------------------------------------------------
+
+def kinds_for_org(org: Organization | None) -> list[MeetingKind]:
+    """Active kinds an org of this type holds (all active kinds when *org* is None). Public reference data."""
+    kinds = list(MeetingKind.objects.filter(is_active=True).order_by("sort", "pk"))
+    return kinds if org is None else [k for k in kinds if k.allows(org.org_type)]
+
+
+def kind_get(pk: Any) -> MeetingKind | None:
+    try:
+        return MeetingKind.objects.filter(pk=int(pk), is_active=True).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def kind_by_code(code: str | None) -> MeetingKind | None:
+    return MeetingKind.objects.filter(code=(code or "").strip(), is_active=True).first() if code else None
+
+
+# --- the roll ------------------------------------------------------------------------------------------
+
+def _active_members() -> QuerySet[Member]:
+    return Member.objects.exclude(status__in=ROLL_EXCLUDED_STATUSES)
+
+
+def org_roll(org: Organization) -> QuerySet[Member]:
+    """Members of *org*'s subtree on the register (a branch: its own members)."""
+    return _active_members().filter(path_range_q("org__path", org.path)).order_by("pk")
+
+
+def roll_for(*, org: Organization, kind: MeetingKind, party_group: Organization | None = None) -> QuerySet[Member]:
+    """Whose attendance a meeting takes: the party group's members for 党小组会, the current committee's
+    members for 支委会/党委会 (the org's members when no committee is recorded), else the org's members.
+    The roll belongs to the meeting: callers have already checked the actor's scope on *org*."""
+    if kind.roll == RollSource.GROUP:
+        if party_group is None:
+            return Member.objects.none()
+        return _active_members().filter(org=org, party_group=party_group).order_by("pk")
+    if kind.roll == RollSource.COMMITTEE:
+        seats = CommitteeSeat.objects.filter(term__org=org, term__is_current=True, until__isnull=True)
+        if seats.exists():
+            return _active_members().filter(pk__in=seats.values("member_id")).order_by("pk")
+    return org_roll(org)
+
+
+def org_groups(*, actor: Any, org: Organization, perm: str = MeetingsPerm.VIEW) -> QuerySet[Organization]:
+    """The active party groups of a branch (for 党小组会), for an actor who may work on the branch."""
+    if org.org_type != OrgType.BRANCH:
+        return Organization.objects.none()
+    return branch_groups(actor=actor, branch=org, perm=perm).filter(status=OrgStatus.ACTIVE)
+
+
+# --- meetings ------------------------------------------------------------------------------------------
+
+def meeting_list(
+    *,
+    actor: Any,
+    perm: str = MeetingsPerm.VIEW,
+    org: Organization | None = None,
+    subtree: bool = True,
+    kind: MeetingKind | None = None,
+    status: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Meeting]:
+    """Meetings visible to *actor*, optionally of *org* (and its subtree), a kind, a status, a date range
+    (``date_to`` inclusive)."""
+    qs = Meeting.objects.for_actor(actor, perm)
+    if org is not None:
+        qs = qs.filter(path_range_q("org__path", org.path)) if subtree else qs.filter(org=org)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if date_from:
+        qs = qs.filter(meeting_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(meeting_date__lte=date_to)
+    return qs.select_related("org", "kind", "party_group")
+
+
+def meeting_get(*, actor: Any, pk: Any, perm: str = MeetingsPerm.VIEW) -> Meeting:
+    """One meeting in scope, else 404 (the same for missing and out of scope)."""
+    return get_for_actor(Meeting.objects.select_related("org", "kind", "party_group", "series"), actor, perm, pk=pk)
+
+
+def meeting_can_change(*, actor: Any, meeting: Meeting) -> bool:
+    return Meeting.objects.for_actor(actor, MeetingsPerm.CHANGE).filter(pk=meeting.pk).exists()
+
+
+def meeting_attendance(meeting: Meeting) -> list[Attendance]:
+    """The recorded roll call of a meeting (the meeting was read through a scoped selector)."""
+    return list(meeting.attendances.select_related("member").order_by("member_id"))
+
+
+def attachment_get(*, actor: Any, meeting: Meeting, pk: Any) -> MeetingAttachment:
+    return get_for_actor(MeetingAttachment.objects.all(), actor, MeetingsPerm.VIEW, pk=pk, meeting=meeting)
+
+
+def followup_get(*, actor: Any, meeting: Meeting, pk: Any, perm: str = MeetingsPerm.CHANGE) -> FollowUp:
+    return get_for_actor(FollowUp.objects.select_related("owner"), actor, perm, pk=pk, meeting=meeting)
+
+
+def default_org_for(actor: Any, perm: str = MeetingsPerm.CHANGE) -> Organization | None:
+    """The org a form starts with: the actor's own branch when *perm* covers it, else the org of their first
+    grant of *perm* (a branch first). None when they hold *perm* nowhere specific."""
+    member = member_of_user(actor)
+    if member is not None and org_can(actor=actor, org=member.org, perm=perm):
+        return member.org
+    grants = [g for g in resolver().grants(actor, perm) if g.kind != ScopeKind.ALL and g.org_id]
+    if not grants:
+        return None
+    orgs = [org_get(actor=actor, pk=g.org_id, perm=perm) for g in grants[:5]]
+    branches = [o for o in orgs if o.org_type == OrgType.BRANCH]
+    return (branches or orgs)[0]
+
+
+def member_for_checkin(user: Any) -> Member | None:
+    return member_of_user(user)
+
+
+# --- my meetings ---------------------------------------------------------------------------------------
+
+def _mine_q(member: Member) -> Q:
+    """Meetings *member* is expected at: their branch's org-wide meetings, their party group's, those of
+    the committees they sit on, and any meeting they are on the recorded roll of."""
+    seat_orgs = CommitteeSeat.objects.filter(member=member, until__isnull=True, term__is_current=True).values(
+        "term__org_id")
+    q = Q(kind__roll=RollSource.ORG, org_id=member.org_id) | Q(kind__roll=RollSource.COMMITTEE, org_id__in=seat_orgs)
+    if member.party_group_id:
+        q |= Q(kind__roll=RollSource.GROUP, party_group_id=member.party_group_id)
+    return q | Q(pk__in=Attendance.objects.filter(member=member).values("meeting_id"))
+
+
+def my_meetings(*, user: Any, now: dt.datetime | None = None, limit: int = 20) -> dict[str, Any]:
+    """The signed-in member's upcoming meetings (planned, not yet over, soonest first) and past ones
+    (newest first) with their own attendance; ``member`` None when the account has no member record.
+    Built on ``for_actor``: these are all within the member's own-records scope (``scope_self_q``)."""
+    member = member_of_user(user)
+    if member is None:
+        return {"member": None, "upcoming": [], "past": []}
+    now = now or timezone.now()
+    own = Attendance.objects.filter(meeting=OuterRef("pk"), member=member)
+    base = (Meeting.objects.for_actor(user, MeetingsPerm.VIEW).filter(_mine_q(member))
+            .exclude(status=MeetingStatus.CANCELLED)
+            .select_related("org", "kind", "party_group")
+            .annotate(my_status=Subquery(own.values("status")[:1]),
+                      my_confirmed_at=Subquery(own.values("self_confirmed_at")[:1])))
+    upcoming = list(base.filter(status=MeetingStatus.PLANNED, ends_at__gte=now).order_by("starts_at", "pk")[:limit])
+    past = list(base.filter(Q(status=MeetingStatus.HELD) | Q(ends_at__lt=now)).order_by("-starts_at", "-pk")[:limit])
+    return {"member": member, "upcoming": upcoming, "past": past}
+
+
+# --- calendar ------------------------------------------------------------------------------------------
+
+@dataclass
+class CalendarDay:
+    day: dt.date
+    in_month: bool
+    meetings: list[Meeting]
+
+
+def calendar_month(*, actor: Any, org: Organization | None, year: int, month: int,
+                   perm: str = MeetingsPerm.VIEW) -> list[list[CalendarDay]]:
+    """A month grid (weeks Monday first) with the visible meetings of *org*'s subtree on each day."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    qs = meeting_list(actor=actor, perm=perm, org=org, date_from=first, date_to=last).order_by("starts_at", "pk")
+    by_day: dict[dt.date, list[Meeting]] = {}
+    for meeting in qs[:2000]:
+        by_day.setdefault(meeting.meeting_date, []).append(meeting)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([CalendarDay(d, d.month == month, by_day.get(d, [])) for d in week])
+    return weeks
+
+
+# --- series --------------------------------------------------------------------------------------------
+
+def series_list(*, actor: Any, org: Organization | None = None, perm: str = MeetingsPerm.VIEW) -> QuerySet[MeetingSeries]:
+    qs = MeetingSeries.objects.for_actor(actor, perm).select_related("org", "kind", "party_group")
+    if org is not None:
+        qs = qs.filter(path_range_q("org__path", org.path))
+    return qs
+
+
+def series_get(*, actor: Any, pk: Any, perm: str = MeetingsPerm.VIEW) -> MeetingSeries:
+    return get_for_actor(MeetingSeries.objects.select_related("org", "kind", "party_group"), actor, perm, pk=pk)

@@ -1,0 +1,34 @@
+"""Writes of organisational life and elections (STYLE §2): validated, atomic, audited."""
+from dangjian.meetings.services.elections import election_approve, election_record
+from dangjian.meetings.services.meetings import (
+    attachment_add,
+    checkin_code_issue,
+    checkin_window,
+    followup_add,
+    followup_complete,
+    meeting_cancel,
+    meeting_checkin,
+    meeting_create,
+    meeting_minutes_set,
+    meeting_record,
+    meeting_update,
+)
+from dangjian.meetings.services.series import series_create, series_generate
+
+__all__ = [
+    "attachment_add",
+    "checkin_code_issue",
+    "checkin_window",
+    "election_approve",
+    "election_record",
+    "followup_add",
+    "followup_complete",
+    "meeting_cancel",
+    "meeting_checkin",
+    "meeting_create",
+    "meeting_minutes_set",
+    "meeting_record",
+    "meeting_update",
+    "series_create",
+    "series_generate",
+]
