@@ -186,7 +186,10 @@ class Mapping:
             col = Column(title=str(raw["title"]).strip(), spec=spec, required=bool(raw.get("required")))
             custom = {str(k).strip(): str(v) for k, v in (raw.get("codes") or {}).items()}
             if spec.choices:
-                pairs = list(custom.items()) or [(lbl, val) for val, lbl in spec.choices]
+                # in the field's own order (a JSON object's key order is not kept by PostgreSQL's jsonb)
+                order = {val: n for n, (val, _lbl) in enumerate(spec.choices)}
+                pairs = sorted(custom.items(), key=lambda kv: order.get(kv[1], len(order))) \
+                    or [(lbl, val) for val, lbl in spec.choices]
                 for label, value in pairs:
                     col.codes.setdefault(clean_title(label), value)
                     col.labels.setdefault(value, label)

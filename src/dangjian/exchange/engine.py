@@ -6,8 +6,9 @@
    error as :class:`RowError` ``{row, column, field, code, message}``;
 3. only when no row has an error: write, inside the caller's transaction (``services.import_run``
    makes it one transaction with one audit entry). Kinds whose rules live in another app's service
-   (orgs, applicants, dues bases) learn their remaining errors by running those services, each row in
-   a savepoint — on a dry run the whole transaction is then rolled back.
+   (orgs, applicants, dues bases) learn their remaining errors by running those services on the rows
+   that passed so far, each row in a savepoint — on a dry run, or when any row failed, the whole
+   transaction is then rolled back.
 
 Progress is reported as ``progress(phase, processed, total)``; ``total`` is an estimate for xlsx files.
 """
@@ -139,6 +140,8 @@ class Importer:
     """One kind of record. Subclasses set ``kind`` and implement :meth:`add_row` and :meth:`write`."""
 
     kind = ""
+    #: the owning app's permission that limits the rows (in the actor's scope)
+    perm = ""
     #: True when some rules are only checked by the owning app's service, so a dry run must write
     #: (inside a transaction that is then rolled back) to find every error.
     trial_writes = False
@@ -308,8 +311,12 @@ def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
         progress("validate", report.rows, report.rows)
         if report.rows == 0 and report.ok:
             report.add(RowError(None, "", None, ExchangeError.FILE_EMPTY, _("文件中没有数据行")))
-        if not report.ok or (dry_run and not importer.trial_writes):
+        if not importer.trial_writes and (dry_run or not report.ok):
             return report
+        if report.rows == 0:
+            return report
+        # trial kinds write even when some rows already failed: the other rows' own errors are only
+        # known by running the services, and the caller rolls the whole transaction back anyway
         progress("write", 0, report.rows)
         importer.write()
         progress("write", report.rows, report.rows)

@@ -21,7 +21,7 @@ from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.exchange.choices import ERRORS_SHOWN, ImportKind, ImportMode, JobStatus
 from dangjian.exchange.columns import FIELDS, Mapping, T
-from dangjian.exchange.engine import ImportReport, Progress, execute
+from dangjian.exchange.engine import ImportReport, Progress, RowError, execute
 from dangjian.exchange.errors import ExchangeError
 from dangjian.exchange.exports import chunked, write_table
 from dangjian.exchange.importers import IMPORTERS
@@ -29,9 +29,9 @@ from dangjian.exchange.models import ExchangeProfile, ImportJob
 from dangjian.exchange.selectors import export_members_qs, revealable_ids
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import CommitteeSeat, Member
-from dangjian.orgs.choices import OrgsPerm, Position
+from dangjian.orgs.choices import Position
 from dangjian.orgs.models import Organization, OrgUnitMapping
-from dangjian.orgs.selectors import org_list, org_parent_codes, require_org_in_scope
+from dangjian.orgs.selectors import org_can, org_list, org_parent_codes, require_org_in_scope
 
 __all__ = [
     "export_members",
@@ -63,9 +63,13 @@ def import_run(*, actor: Any, kind: str, data: bytes, file_name: str = "", mappi
     services used (``members.changed`` once for the new members).
     """
     mapping = mapping or Mapping.standard(kind)
-    if default_org is not None and actor is not None:
-        require_org_in_scope(actor=actor, org=default_org, perm=OrgsPerm.VIEW)
     importer = IMPORTERS[kind](actor=actor, mapping=mapping, mode=mode, default_org=default_org, progress=progress)
+    if default_org is not None and actor is not None and not org_can(actor=actor, org=default_org,
+                                                                     perm=importer.perm):
+        report = ImportReport(kind=kind, mode=mode, dry_run=dry_run, max_errors=max_errors)
+        report.add(RowError(None, "", None, ExchangeError.ORG_UNKNOWN,
+                            _("组织“%(c)s”不存在或不在您的管理范围内") % {"c": default_org.code}))
+        return report
     if dry_run and not importer.trial_writes:
         return execute(importer, data, file_name, dry_run=True, max_errors=max_errors)
     with transaction.atomic():

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.scoping import resolver
-from dangjian.development.choices import DevelopmentPerm
 from dangjian.exchange.choices import SYNC_MAX_BYTES, ExchangePerm, ImportKind, JobStatus
 from dangjian.exchange.forms import ImportForm, MemberExportForm, OrgExportForm, ProfileForm
+from dangjian.exchange.importers import IMPORTERS
 from dangjian.exchange.selectors import job_get, job_list, mapping_for, profile_get, profile_list
 from dangjian.exchange.services import (
     export_members,
@@ -54,12 +54,8 @@ __all__ = [
     "upload",
 ]
 
-KIND_PERM = {  # whose scope limits the rows of each kind (and the branch codes a template offers)
-    ImportKind.MEMBERS: MembersPerm.CHANGE,
-    ImportKind.ORGS: OrgsPerm.CHANGE,
-    ImportKind.APPLICANTS: DevelopmentPerm.CHANGE,
-    ImportKind.DUES_BASES: "dues.change",
-}
+# whose scope limits the rows of each kind (and the branch codes a template offers)
+KIND_PERM = {kind: importer.perm for kind, importer in IMPORTERS.items()}
 TEMPLATE_ORG_CODES = 2000  # branch codes offered as a dropdown in a template
 
 

@@ -23,6 +23,7 @@ CODES_SHEET = "代码表"
 HELP_SHEET = "填写说明"
 TEMPLATE_ROWS = 5000  # rows the dropdowns and date checks cover
 _INLINE_LIMIT = 250   # Excel's limit for an inline list formula is 255 characters
+_INLINE_OPTIONS = 20  # longer lists (56 ethnicities, branch codes) go to the hidden code sheet
 HEADER_FILL = PatternFill("solid", fgColor="FDE9E7")
 
 
@@ -55,7 +56,7 @@ def write_template(mapping: Mapping, out: IO[bytes], *, extra_lists: dict[str, l
         options = col.options if col.spec.type in (T.CHOICE, T.LIST, T.BOOL) else extra_lists.get(col.field, [])
         if options:
             inline = ",".join(options)
-            if len(inline) <= _INLINE_LIMIT and all("," not in o and '"' not in o for o in options):
+            if len(inline) <= _INLINE_LIMIT and len(options) <= _INLINE_OPTIONS and all("," not in o and '"' not in o for o in options):
                 formula = f'"{inline}"'
             else:
                 code_col += 1

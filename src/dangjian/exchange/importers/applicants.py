@@ -27,6 +27,7 @@ class ApplicantImporter(Importer):
     """Create only: an application is received once (a second row for the same person is an error)."""
 
     kind = ImportKind.APPLICANTS
+    perm = DevelopmentPerm.CHANGE
     trial_writes = True
 
     def required_fields(self) -> list[tuple[str, ...]]:

@@ -25,6 +25,7 @@ __all__ = ["DuesBaseImporter"]
 
 class DuesBaseImporter(Importer):
     kind = ImportKind.DUES_BASES
+    perm = DuesPerm.CHANGE
     trial_writes = True
 
     def required_fields(self) -> list[tuple[str, ...]]:

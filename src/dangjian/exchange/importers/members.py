@@ -40,6 +40,7 @@ _DEFAULT_ETHNICITY = Member._meta.get_field("ethnicity").get_default()
 
 class MemberImporter(Importer):
     kind = ImportKind.MEMBERS
+    perm = MembersPerm.CHANGE
 
     def required_fields(self) -> list[tuple[str, ...]]:
         groups = [("name",), ("id_number",), ("category",), ("joined_on",)]

@@ -26,6 +26,7 @@ _TEXT = ("name", "short_name", "approval_doc", "contact_person", "contact_phone"
 
 class OrgImporter(Importer):
     kind = ImportKind.ORGS
+    perm = OrgsPerm.CHANGE
     trial_writes = True
 
     def required_fields(self) -> list[tuple[str, ...]]:
