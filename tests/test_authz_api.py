@@ -133,6 +133,39 @@ def _no_b_dues(w, body):
     assert all(item["member"]["id"] != w.mb.pk for item in body["items"])
 
 
+# transfers: an A-subtree secretary is the sending end of A2 → A1 and the receiving end too; B1's
+# letter to an outside organisation is invisible to A (the extra members sit in A2 and B1, outside the
+# A1-only leak checks above)
+TRANSFERS = ("branch_secretary", "A", "subtree")
+TRANSFERS_CONFIGURE = ("sysadmin", "G", "subtree")
+_TR_LETTER = {"letter_no": "矩阵〔2024〕1号", "issued_on": "2024-03-01"}
+_TR_CLOSE = {"on": "2024-03-05", "reason": "矩阵"}
+
+
+def _tr_initiate(member_id: int) -> dict[str, Any]:
+    return {"member": member_id, "kind": "internal_out", "to_org": "B1", **_TR_LETTER}
+
+
+def _tr_arrival(org: str) -> dict[str, Any]:
+    birth = dt.date(1993, 4, 5)
+    return {"to_org": org, "outside_org_name": "中共某高校委员会", "letter_no": "高组〔2024〕8号", "issued_on": "2024-02-01",
+            "received_on": "2024-02-10", "member": {"name": "转入党员", "gender": "M", "birth_date": str(birth),
+                                                    "id_number": make_id_number(birth, 91), "joined_on": "2013-06-01",
+                                                    "full_member_on": "2014-06-01"}}
+
+
+def _no_b_transfers(w, body):
+    assert [item["id"] for item in body["items"]] == [w.ta.pk]
+
+
+def _transfer_rules_listed(w, body):
+    assert len(body) == 4 and all(rule["citation"].startswith("DOMAIN §6") for rule in body)
+
+
+def _transfer_rule_changed(w, body):
+    assert (body["code"], body["params"]) == ("letter_validity", {"days": 90, "max_days": 180})
+
+
 MATRIX: dict[str, Case] = {
     "api_ping": Case(perm=PUBLIC, grant=None, call=lambda w: ("GET", "/ping", None)),
     "accounts_me": Case(perm=SIGNED_IN, grant=ORG_VIEW, call=lambda w: ("GET", "/me", None)),
@@ -296,6 +329,77 @@ MATRIX: dict[str, Case] = {
         foreign=lambda w: [(("POST", "/dues/bills/generate", {"period": "2024-03", "org": "B1"}),
                             ("POST", "/dues/bills/generate", {"period": "2024-03", "org": "NOPE"}))],
     ),
+    "transfers_list": Case(
+        perm="transfers.view", grant=TRANSFERS, call=lambda w: ("GET", "/transfers", None), leak=_no_b_transfers,
+        foreign=lambda w: [(("GET", "/transfers", {"org": "B1"}), ("GET", "/transfers", {"org": "NOPE"}))],
+    ),
+    "transfers_get": Case(
+        perm="transfers.view", grant=TRANSFERS, call=lambda w: ("GET", f"/transfers/{w.ta.pk}", None),
+        foreign=lambda w: [(("GET", f"/transfers/{w.tb.pk}", None), ("GET", f"/transfers/{MISSING_ID}", None))],
+    ),
+    "transfers_initiate": Case(
+        perm="transfers.change", grant=TRANSFERS, ok=201, call=lambda w: ("POST", "/transfers", _tr_initiate(w.ma.pk)),
+        foreign=lambda w: [(("POST", "/transfers", _tr_initiate(w.mb.pk)),
+                            ("POST", "/transfers", _tr_initiate(MISSING_ID)))],
+    ),
+    "transfers_external_in": Case(
+        perm="transfers.change", grant=TRANSFERS, ok=201,
+        call=lambda w: ("POST", "/transfers/external-in", _tr_arrival("A1")),
+        foreign=lambda w: [(("POST", "/transfers/external-in", _tr_arrival("B1")),
+                            ("POST", "/transfers/external-in", _tr_arrival("NOPE")))],
+    ),
+    "transfers_issue_letter": Case(
+        perm="transfers.change", grant=TRANSFERS,
+        call=lambda w: ("POST", f"/transfers/{w.ta.pk}/letter", _TR_LETTER),
+        foreign=lambda w: [(("POST", f"/transfers/{w.tb.pk}/letter", _TR_LETTER),
+                            ("POST", f"/transfers/{MISSING_ID}/letter", _TR_LETTER))],
+    ),
+    "transfers_receive": Case(
+        perm="transfers.change", grant=TRANSFERS,
+        call=lambda w: ("POST", f"/transfers/{w.ta.pk}/receive", {"received_on": "2024-03-05"}),
+        foreign=lambda w: [(("POST", f"/transfers/{w.tb.pk}/receive", {"received_on": "2024-03-05"}),
+                            ("POST", f"/transfers/{MISSING_ID}/receive", {"received_on": "2024-03-05"}))],
+    ),
+    "transfers_return": Case(
+        perm="transfers.change", grant=TRANSFERS, call=lambda w: ("POST", f"/transfers/{w.ta.pk}/return", _TR_CLOSE),
+        foreign=lambda w: [(("POST", f"/transfers/{w.tb.pk}/return", _TR_CLOSE),
+                            ("POST", f"/transfers/{MISSING_ID}/return", _TR_CLOSE))],
+    ),
+    "transfers_cancel": Case(
+        perm="transfers.change", grant=TRANSFERS, call=lambda w: ("POST", f"/transfers/{w.ta.pk}/cancel", _TR_CLOSE),
+        foreign=lambda w: [(("POST", f"/transfers/{w.tb.pk}/cancel", _TR_CLOSE),
+                            ("POST", f"/transfers/{MISSING_ID}/cancel", _TR_CLOSE))],
+    ),
+    "transfers_member_history": Case(
+        perm="transfers.view", grant=TRANSFERS, call=lambda w: ("GET", f"/transfers/members/{w.ma.pk}", None),
+        foreign=lambda w: [(("GET", f"/transfers/members/{w.mb.pk}", None),
+                            ("GET", f"/transfers/members/{MISSING_ID}", None))],
+    ),
+    "transfers_status_change": Case(
+        perm="transfers.change", grant=TRANSFERS, ok=201,
+        call=lambda w: ("POST", f"/transfers/members/{w.ma.pk}/status",
+                        {"transition": "lose_contact", "effective_on": "2024-03-01"}),
+        foreign=lambda w: [(("POST", f"/transfers/members/{w.mb.pk}/status",
+                             {"transition": "lose_contact", "effective_on": "2024-03-01"}),
+                            ("POST", f"/transfers/members/{MISSING_ID}/status",
+                             {"transition": "lose_contact", "effective_on": "2024-03-01"}))],
+    ),
+    "transfers_search_record": Case(
+        perm="transfers.change", grant=TRANSFERS, ok=201,
+        call=lambda w: ("POST", f"/transfers/members/{w.ml.pk}/searches", {"searched_on": "2024-03-01", "method": "电话"}),
+        foreign=lambda w: [(("POST", f"/transfers/members/{w.mb.pk}/searches", {"searched_on": "2024-03-01", "method": "电话"}),
+                            ("POST", f"/transfers/members/{MISSING_ID}/searches",
+                             {"searched_on": "2024-03-01", "method": "电话"}))],
+    ),
+    "transfers_rules_list": Case(
+        perm="transfers.view", grant=TRANSFERS, call=lambda w: ("GET", "/transfers/rules", None),
+        leak=_transfer_rules_listed,
+    ),
+    "transfers_rules_update": Case(
+        perm="transfers.configure", grant=TRANSFERS_CONFIGURE,
+        call=lambda w: ("PATCH", "/transfers/rules/letter_validity", {"params": {"days": 90}, "reason": "矩阵"}),
+        leak=_transfer_rule_changed,
+    ),
 }
 
 # Operations deliberately left out of the matrix, each with the reason. Keep it empty if you can.
@@ -319,7 +423,14 @@ def world(tree, member_factory):
 
     pa = bare_pipeline(orgs["A1"], name="甲一入党申请人", seq=1)
     pb = bare_pipeline(orgs["B1"], name="乙一入党申请人", seq=2)
-    return SimpleNamespace(orgs=orgs, ma=ma, mb=mb, pa=pa, pb=pb)
+    from dangjian.transfers.services import transfer_initiate
+
+    ta = transfer_initiate(actor=None, member=member_factory("A2"), kind="internal_out", to_org=orgs["A1"],
+                           letter_no="甲二转〔2024〕1号", issued_on=dt.date(2024, 3, 1))
+    tb = transfer_initiate(actor=None, member=member_factory("B1"), kind="external_out",
+                           outside_org_name="中共某街道工作委员会", letter_no="乙一转〔2024〕1号", issued_on=dt.date(2024, 3, 1))
+    ml = member_factory("A2", status="lost")
+    return SimpleNamespace(orgs=orgs, ma=ma, mb=mb, pa=pa, pb=pb, ta=ta, tb=tb, ml=ml)
 
 
 def _send(client, call: Call):

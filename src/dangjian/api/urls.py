@@ -26,6 +26,7 @@ from dangjian.development.api import router as development_router
 from dangjian.dues.api import router as dues_router
 from dangjian.members.api import router as members_router
 from dangjian.orgs.api import router as orgs_router
+from dangjian.transfers.api import router as transfers_router
 
 __all__ = ["api", "build_api", "check_operations"]
 
@@ -82,6 +83,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/development", development_router)
     api.add_router("/audit", audit_router)
     api.add_router("/dues", dues_router)
+    api.add_router("/transfers", transfers_router)
     check_operations(api)
     return api
 

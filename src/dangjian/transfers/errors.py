@@ -18,6 +18,7 @@ class TransfersError(StrEnum):
     DATE_TOO_EARLY = "transfers.date_too_early"
     # destination
     UNKNOWN_ORG = "transfers.unknown_org"
+    UNKNOWN_MEMBER = "transfers.unknown_member"
     ORG_DISSOLVED = "transfers.org_dissolved"
     ORG_NOT_BRANCH = "transfers.org_not_branch"
     SAME_ORG = "transfers.same_org"

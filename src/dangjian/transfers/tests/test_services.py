@@ -338,3 +338,14 @@ def test_receipt_before_the_letter_date_is_refused(ma, receiver, send):
     with pytest.raises(DomainError) as exc:
         transfer_receive(actor=receiver, transfer=transfer, received_on=ISSUED - DAY)
     assert errors(exc) == {("transfers.date_too_early", "received_on")}
+
+
+def test_the_daily_task_expires_letters_as_the_system_on_the_task_channel(ma, send):
+    from dangjian.transfers.tasks import expire_letters
+
+    transfer = send(ma)
+    result = expire_letters.enqueue(on=(DUE + DAY).isoformat())
+    transfer.refresh_from_db()
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert (result.return_value, transfer.status) == (1, "expired")
+    assert (entry.action, entry.actor_id, entry.channel) == ("transfers.expire", None, "task")
