@@ -9,8 +9,8 @@ spend a quarter of an hour there. This module checks the same rules without inst
   (required, type, max length, choices, decimal digits, non-negative integers, foreign keys among
   the rows this build created). Used for members, organisations, units, terms and mappings.
 - :class:`MemberRowValidator`: :class:`FieldRules` for ``Member`` plus the register rules of
-  ``validate_member``: the GB 11643 ID number through ``core.idcard.parse_id_number`` (birth date
-  and sex must agree), mobile phone format, ethnicity list, no future dates, full members have a
+  ``validate_member``: the GB 11643 ID number as ``core.idcard.parse_id_number`` checks it (birth
+  date and sex must agree), mobile phone format, ethnicity list, no future dates, full members have a
   conversion date and probationary members none, conversion not before joining, members only in
   active branches, the party group a child of the member's branch.
 
@@ -30,6 +30,7 @@ from typing import Any
 from django.core import validators
 from django.db import models
 
+from dangjian.core import idcard
 from dangjian.core.idcard import IdNumberError, parse_id_number
 from dangjian.demo.worker import OrgInfo
 from dangjian.members.choices import ETHNICITIES, Category
@@ -147,12 +148,64 @@ def _decimal_fits(value: Any, rule: _Rule) -> bool:
     return places <= rule.places and whole <= rule.digits - rule.places  # type: ignore[operator]
 
 
+class _IdNumbers:
+    """``core.idcard.parse_id_number`` for the common case — 18 ASCII characters, already
+    normalised — with the address, birth-date and sequence parts of the weighted sum cached; any
+    other input goes to ``parse_id_number`` itself. ``tests/test_rules.py`` checks both agree."""
+
+    _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self._parts: dict[str, int] = {}
+        self._births: dict[str, dt.date | None] = {}
+        self._seq = [self._weighted(f"{n:03d}", 14) for n in range(1000)]
+
+    @staticmethod
+    def _weighted(digits: str, offset: int) -> int:
+        return sum(int(d) * w for d, w in zip(digits, idcard._WEIGHTS[offset:offset + len(digits)], strict=True))
+
+    def _part(self, digits: str, offset: int) -> int:
+        key = f"{offset}:{digits}"
+        total = self._parts.get(key)
+        if total is None:
+            total = self._parts[key] = self._weighted(digits, offset)
+        return total
+
+    def parse(self, value: str) -> tuple[str | None, dt.date | None, str | None]:
+        """(error code, birth date, sex) — the error code of the first failing check, as parse_id_number."""
+        if len(value) != 18 or not self._SHAPE.fullmatch(value):
+            try:
+                parsed = parse_id_number(value, today=self.today)
+            except IdNumberError as exc:
+                return exc.code, None, None
+            return ("normalized" if parsed.value != value else None), parsed.birth_date, parsed.gender
+        if value[:2] not in idcard._PROVINCES:
+            return "id_number.province", None, None
+        text = value[6:14]
+        if text in self._births:
+            birth = self._births[text]
+        else:
+            try:
+                birth = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            except ValueError:
+                birth = None
+            self._births[text] = birth
+        if birth is None or birth > self.today or birth.year < idcard.OLDEST_YEAR:
+            return "id_number.date", None, None
+        total = self._part(value[:6], 0) + self._part(text, 6) + self._seq[int(value[14:17])]
+        if idcard._CHECK[total % 11] != value[17]:
+            return "id_number.checksum", None, None
+        return None, birth, "M" if int(value[16]) % 2 == 1 else "F"
+
+
 class MemberRowValidator:
     """Every rule of ``validate_member`` on a member row (``org_id``, ``unit_id``, ``party_group_id``)."""
 
     def __init__(self, *, today: dt.date, orgs: dict[int, OrgInfo], unit_ids: set[int] | frozenset[int]) -> None:
         self.today = today
         self.orgs = orgs
+        self.id_numbers = _IdNumbers(today)
         self.fields = FieldRules(Member, exclude=MEMBER_EXCLUDED_FIELDS,
                                  keys={"org_id": orgs, "party_group_id": orgs, "unit_id": unit_ids})
 
@@ -162,16 +215,13 @@ class MemberRowValidator:
         today = self.today
         id_number = row.get("id_number")
         if "id_number" not in bad and id_number:
-            try:
-                parsed = parse_id_number(id_number, today=today)
-            except IdNumberError as exc:
-                out.append(("id_number", exc.code))
-            else:
-                if parsed.value != id_number:
-                    out.append(("id_number", "normalized"))
-                if row.get("birth_date") and "birth_date" not in bad and row["birth_date"] != parsed.birth_date:
+            code, birth, gender = self.id_numbers.parse(id_number)
+            if code is not None:
+                out.append(("id_number", code))
+            if birth is not None:
+                if row.get("birth_date") and "birth_date" not in bad and row["birth_date"] != birth:
                     out.append(("birth_date", "birth_date_mismatch"))
-                if row.get("gender") and "gender" not in bad and row["gender"] != parsed.gender:
+                if row.get("gender") and "gender" not in bad and row["gender"] != gender:
                     out.append(("gender", "gender_mismatch"))
         phone = row.get("phone")
         if phone and not _PHONE.match(phone):

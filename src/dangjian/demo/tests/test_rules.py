@@ -141,3 +141,32 @@ def test_field_rules_agree_with_full_clean_for_organisations(small_demo):
         assert rules.errors(mutated), case
         with pytest.raises(Exception):  # noqa: B017 - django ValidationError, any field
             Organization(**mutated).full_clean(validate_unique=False)
+
+
+def test_fast_id_number_check_agrees_with_core_idcard():
+    import random
+
+    from dangjian.core.idcard import IdNumberError, check_char, parse_id_number
+    from dangjian.demo.rules import _IdNumbers
+
+    def reference(value):
+        try:
+            parsed = parse_id_number(value, today=TODAY)
+        except IdNumberError as exc:
+            return exc.code, None, None
+        return ("normalized" if parsed.value != value else None), parsed.birth_date, parsed.gender
+
+    rng = random.Random(3)
+    fast = _IdNumbers(TODAY)
+    samples = []
+    for _ in range(4000):
+        area = rng.choice(["110101", "320505", "990101", "650102", "710000", "000000"])
+        year = rng.choice([1899, 1900, 1950, 1988, 2000, 2024, 2025, 2026])
+        birth = f"{year}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}"
+        body = f"{area}{birth}{rng.randint(0, 999):03d}"
+        good = body + check_char(body)
+        samples += [good, body + rng.choice("0123456789Xx"), good.lower(), " " + good, good[:17],
+                    good + "1", good.replace("1", "１", 1), good[:5] + "A" + good[6:]]
+    samples += ["", "X" * 18, "1" * 18, "11010519491231002X", "11010519491231002x", "110105194912310021"]
+    for value in samples:
+        assert fast.parse(value) == reference(value), value
