@@ -13,6 +13,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from dangjian.exchange.errors import ExchangeError
+
 __all__ = ["CellError", "clean_ident", "clean_text", "clean_title", "parse_bool", "parse_date", "parse_decimal"]
 
 # Full-width digits everywhere; full-width ASCII letters and signs in identifiers only (a job title's
@@ -65,10 +69,6 @@ def clean_title(value: Any) -> str:
 
 def parse_date(value: Any) -> dt.date | None:
     """A date from an Excel cell; None for a blank cell; :class:`CellError` when unreadable."""
-    from django.utils.translation import gettext as _
-
-    from dangjian.exchange.errors import ExchangeError
-
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -94,10 +94,6 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_bool(value: Any) -> bool | None:
-    from django.utils.translation import gettext as _
-
-    from dangjian.exchange.errors import ExchangeError
-
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -113,10 +109,6 @@ def parse_bool(value: Any) -> bool | None:
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    from django.utils.translation import gettext as _
-
-    from dangjian.exchange.errors import ExchangeError
-
     if value is None or value == "":
         return None
     if isinstance(value, bool):

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.db import connection, models
 
-__all__ = ["Sealer", "insert_rows", "stored"]
+__all__ = ["Sealer", "date_converter", "insert_rows", "stored"]
 
 _PREFIX = "sm4gcm:1:"  # core.crypto's ciphertext format
 
@@ -46,6 +46,13 @@ def stored(value: Any) -> Any:
         if hasattr(value, "isoformat"):
             return value.isoformat()
     return value
+
+
+def date_converter() -> Any:
+    """How a date goes into a raw statement on this backend (looked up once, not per value)."""
+    if connection.vendor == "sqlite":
+        return lambda value: value.isoformat() if value is not None else None
+    return lambda value: value
 
 
 def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: list[Sequence[Any]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from dangjian.exchange.engine import Importer, Spool
 from dangjian.exchange.errors import ExchangeError
 from dangjian.exchange.importers.common import OrgDirectory, unit_codes
 from dangjian.exchange.rules import MemberRules
-from dangjian.exchange.writer import Sealer, insert_rows, stored
+from dangjian.exchange.writer import Sealer, date_converter, insert_rows, stored
 from dangjian.members.choices import MembersPerm, MemberStatus
 from dangjian.members.models import Member
 from dangjian.members.services import member_update, validate_member
@@ -72,7 +73,7 @@ class MemberImporter(Importer):
         r["status"] = r["status"] or MemberStatus.NORMAL
         id_number = r["id_number"] or ""
         parsed = None
-        if id_number and "id_number" not in bad:
+        if id_number and "id_number" not in bad and (not r["gender"] or r["birth_date"] is None):
             try:
                 parsed = parse_id_number(id_number, today=self.today)
             except IdNumberError:
@@ -232,7 +233,10 @@ class MemberImporter(Importer):
         assert report is not None
         fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
         attnames = [f.attname for f in fields]
-        now = timezone.now()
+        now = stored(timezone.now())
+        as_date = date_converter()
+        dates = {f.attname for f in fields if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)}
+        defaults = {f.attname: stored(f.get_default()) for f in fields}
         encrypt, bidx = self.sealer.encrypt, self.sealer.blind_index
         done = 0
         for batch in self.creates.batches():
@@ -244,8 +248,9 @@ class MemberImporter(Importer):
                 r["phone"] = encrypt(phone) if phone else ""
                 r["phone_bidx"] = bidx("phone", phone) if phone else ""
                 r["created_at"] = r["updated_at"] = now
-                rows.append(tuple(stored(r[a]) if a in r else stored(f.get_default())
-                                  for a, f in zip(attnames, fields, strict=True)))
+                for name in dates:
+                    r[name] = as_date(r[name])
+                rows.append(tuple(r[a] if a in r else defaults[a] for a in attnames))
             insert_rows(Member, attnames, rows)
             done += len(rows)
             report.created += len(rows)
