@@ -23,21 +23,21 @@ from dangjian.transfers.choices import IN_TRANSIT_STATUSES, TransfersPerm
 from dangjian.transfers.errors import TransfersError
 from dangjian.transfers.models import ContactSearch, StatusChange, Transfer
 from dangjian.transfers.schemas import (
-    CloseIn,
-    ExternalInIn,
-    LetterIn,
-    MemberHistoryOut,
-    ReceiveIn,
-    RuleOut,
-    RuleUpdateIn,
-    SearchIn,
-    SearchOut,
+    ContactSearchIn,
+    ContactSearchOut,
     StatusChangeIn,
     StatusChangeOut,
+    TransferCloseIn,
+    TransferExternalInIn,
     TransferFilters,
     TransferInitiateIn,
+    TransferLetterIn,
+    TransferMemberHistoryOut,
     TransferOut,
     TransferPageOut,
+    TransferReceiveIn,
+    TransferRuleOut,
+    TransferRuleUpdateIn,
 )
 from dangjian.transfers.selectors import (
     destination_get,
@@ -110,7 +110,7 @@ def _unknown_member() -> DomainError:
 @router.get(
     "/rules",
     perm=TransfersPerm.VIEW,
-    response=list[RuleOut],
+    response=list[TransferRuleOut],
     operation_id="transfers_rules_list",
     summary="组织关系转接规则",
     description="""
@@ -125,7 +125,7 @@ def transfers_rules_list(request):
 @router.patch(
     "/rules/{code}",
     perm=TransfersPerm.CONFIGURE,
-    response=RuleOut,
+    response=TransferRuleOut,
     operation_id="transfers_rules_update",
     summary="修改组织关系转接规则",
     description="""
@@ -133,7 +133,7 @@ def transfers_rules_list(request):
         已开具的介绍信保持原有效期。规则适用于整个平台。
     """,
 )
-def transfers_rules_update(request, payload: RuleUpdateIn, code: PathEx[str, P(max_length=60)]):
+def transfers_rules_update(request, payload: TransferRuleUpdateIn, code: PathEx[str, P(max_length=60)]):
     if code not in {r.code for r in rule_list()}:
         raise Http404("unknown rule")
     return _rule(transfer_rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True)))
@@ -210,7 +210,7 @@ def transfers_initiate(request, payload: TransferInitiateIn):
         一并返回 422（党员信息的字段为 `member.…`），不写入任何数据。
     """,
 )
-def transfers_external_in(request, payload: ExternalInIn):
+def transfers_external_in(request, payload: TransferExternalInIn):
     actor = request.auth
     data = payload.model_dump()
     person = data.pop("member")
@@ -228,7 +228,7 @@ def transfers_external_in(request, payload: ExternalInIn):
 @router.get(
     "/members/{member_id}",
     perm=TransfersPerm.VIEW,
-    response=MemberHistoryOut,
+    response=TransferMemberHistoryOut,
     operation_id="transfers_member_history",
     summary="党员组织关系与党籍状态",
     description="""
@@ -278,7 +278,7 @@ def transfers_status_change(request, payload: StatusChangeIn, member_id: MemberI
 @router.post(
     "/members/{member_id}/searches",
     perm=TransfersPerm.CHANGE,
-    response=SearchOut,
+    response=ContactSearchOut,
     status=201,
     operation_id="transfers_search_record",
     summary="记录查找失联党员",
@@ -287,7 +287,7 @@ def transfers_status_change(request, payload: StatusChangeIn, member_id: MemberI
         （DOMAIN §6）。
     """,
 )
-def transfers_search_record(request, payload: SearchIn, member_id: MemberId):
+def transfers_search_record(request, payload: ContactSearchIn, member_id: MemberId):
     actor = request.auth
     member = transfer_member_get(actor=actor, pk=member_id, perm=TransfersPerm.CHANGE)
     return Status(201, _search(contact_search_record(actor=actor, member=member, **payload.model_dump())))
@@ -318,7 +318,7 @@ def transfers_get(request, transfer_id: TransferId):
         派出党支部为草稿开具介绍信，或为未接收（含已过期）的介绍信重新开具：新编号、开具日期和有效期至。
     """,
 )
-def transfers_issue_letter(request, payload: LetterIn, transfer_id: TransferId):
+def transfers_issue_letter(request, payload: TransferLetterIn, transfer_id: TransferId):
     actor = request.auth
     transfer = transfer_get(actor=actor, pk=transfer_id, perm=TransfersPerm.CHANGE)
     transfer_issue_letter(actor=actor, transfer=transfer, **payload.model_dump())
@@ -337,7 +337,7 @@ def transfers_issue_letter(request, payload: LetterIn, transfer_id: TransferId):
         超过介绍信有效期的返回 422（规则 `letter_validity`）。
     """,
 )
-def transfers_receive(request, payload: ReceiveIn, transfer_id: TransferId):
+def transfers_receive(request, payload: TransferReceiveIn, transfer_id: TransferId):
     actor = request.auth
     transfer = transfer_get(actor=actor, pk=transfer_id, perm=TransfersPerm.CHANGE)
     transfer_receive(actor=actor, transfer=transfer, **payload.model_dump())
@@ -355,7 +355,7 @@ def transfers_receive(request, payload: ReceiveIn, transfer_id: TransferId):
         党员仍在原党支部，可重新发起转接。
     """,
 )
-def transfers_return(request, payload: CloseIn, transfer_id: TransferId):
+def transfers_return(request, payload: TransferCloseIn, transfer_id: TransferId):
     actor = request.auth
     transfer = transfer_get(actor=actor, pk=transfer_id, perm=TransfersPerm.CHANGE)
     transfer_return(actor=actor, transfer=transfer, **payload.model_dump())
@@ -370,7 +370,7 @@ def transfers_return(request, payload: CloseIn, transfer_id: TransferId):
     summary="撤销组织关系转接",
     description="派出党支部撤销尚未接收的转接（草稿、转接中或介绍信已过期），须写明原因。",
 )
-def transfers_cancel(request, payload: CloseIn, transfer_id: TransferId):
+def transfers_cancel(request, payload: TransferCloseIn, transfer_id: TransferId):
     actor = request.auth
     transfer = transfer_get(actor=actor, pk=transfer_id, perm=TransfersPerm.CHANGE)
     transfer_cancel(actor=actor, transfer=transfer, **payload.model_dump())

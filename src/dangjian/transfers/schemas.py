@@ -18,21 +18,21 @@ from dangjian.members.choices import Category, Education, Gender, MemberStatus
 from dangjian.transfers.choices import StatusTransition, TransferKind, TransferStatus
 
 __all__ = [
-    "CloseIn",
-    "ExternalInIn",
-    "LetterIn",
-    "MemberHistoryOut",
-    "ReceiveIn",
-    "RuleOut",
-    "RuleUpdateIn",
-    "SearchIn",
-    "SearchOut",
+    "ContactSearchIn",
+    "ContactSearchOut",
     "StatusChangeIn",
     "StatusChangeOut",
+    "TransferCloseIn",
+    "TransferExternalInIn",
     "TransferFilters",
     "TransferInitiateIn",
+    "TransferLetterIn",
+    "TransferMemberHistoryOut",
     "TransferOut",
     "TransferPageOut",
+    "TransferReceiveIn",
+    "TransferRuleOut",
+    "TransferRuleUpdateIn",
 ]
 
 
@@ -55,13 +55,13 @@ _VALIDITY = Field(None, ge=1, le=3650, description="有效期（天），默认�
 # --- output ------------------------------------------------------------------------------------------
 
 
-class RefOut(Schema):
+class TransferOrgRefOut(Schema):
     id: int
     code: str
     name: str
 
 
-class MemberRefOut(Schema):
+class TransferMemberRefOut(Schema):
     id: int
     name: str
     status: MemberStatus
@@ -71,9 +71,9 @@ class TransferOut(Schema):
     id: int
     kind: TransferKind
     status: TransferStatus
-    member: MemberRefOut
-    from_org: RefOut | None = Field(..., description="转出党组织（系统外转入时为空）")
-    to_org: RefOut | None = Field(..., description="接收党组织（转出到系统外时为空）")
+    member: TransferMemberRefOut
+    from_org: TransferOrgRefOut | None = Field(..., description="转出党组织（系统外转入时为空）")
+    to_org: TransferOrgRefOut | None = Field(..., description="接收党组织（转出到系统外时为空）")
     outside_org_name: str = Field(..., description="系统外党组织名称（去向或来源）")
     letter_no: str
     issued_on: dt.date | None
@@ -107,22 +107,22 @@ class StatusChangeOut(Schema):
     backfilled: bool
 
 
-class SearchOut(Schema):
+class ContactSearchOut(Schema):
     id: int
     searched_on: dt.date
     method: str
     result: str
 
 
-class PeriodOut(Schema):
-    org: RefOut
+class MembershipPeriodOut(Schema):
+    org: TransferOrgRefOut
     valid_from: dt.date
     valid_to: dt.date | None = Field(..., description="不含当日；为空表示当前所在")
     reason: str
     transfer_id: int | None
 
 
-class OutlookOut(Schema):
+class StatusOutlookOut(Schema):
     transitions: list[StatusTransition] = Field(..., description="按状态机现在可办理的变更")
     since: dt.date | None = Field(..., description="当前状态的起始日期（失去联系日期、停止党籍日期……）")
     possible_on: dict[str, dt.date] = Field(..., description="变更事项 → 最早可办日期")
@@ -130,17 +130,17 @@ class OutlookOut(Schema):
     searched: bool | None = Field(..., description="失联后是否已记录查找情况")
 
 
-class MemberHistoryOut(Schema):
-    member: MemberRefOut
-    org: RefOut
-    periods: list[PeriodOut]
+class TransferMemberHistoryOut(Schema):
+    member: TransferMemberRefOut
+    org: TransferOrgRefOut
+    periods: list[MembershipPeriodOut]
     transfers: list[TransferOut]
     status_changes: list[StatusChangeOut]
-    searches: list[SearchOut]
-    outlook: OutlookOut
+    searches: list[ContactSearchOut]
+    outlook: StatusOutlookOut
 
 
-class RuleOut(Schema):
+class TransferRuleOut(Schema):
     code: str
     title: str
     params: dict[str, Any]
@@ -177,24 +177,24 @@ class TransferInitiateIn(_Input):
     reason: str = _reason()
 
 
-class LetterIn(_Input):
+class TransferLetterIn(_Input):
     letter_no: str = _letter_no(True)
     issued_on: dt.date
     validity_days: int | None = _VALIDITY
     reason: str = _reason()
 
 
-class ReceiveIn(_Input):
+class TransferReceiveIn(_Input):
     received_on: dt.date = Field(..., description="接收日期（系统外转出时为回执上的接收日期）")
     notes: str = Field("", max_length=2000)
 
 
-class CloseIn(_Input):
+class TransferCloseIn(_Input):
     on: dt.date
     reason: str = Field(..., min_length=1, max_length=500, description="退回或撤销的原因（必填）")
 
 
-class PersonIn(_Input):
+class ArrivingMemberIn(_Input):
     """The arriving member, as on the letter and the member's file."""
 
     name: str = Field(..., min_length=1, max_length=50)
@@ -210,7 +210,7 @@ class PersonIn(_Input):
     full_member_on: dt.date | None = None
 
 
-class ExternalInIn(_Input):
+class TransferExternalInIn(_Input):
     to_org: str = Field(..., min_length=1, max_length=40, description="接收党支部的组织代码（须在您的数据范围内）")
     outside_org_name: str = Field(..., min_length=1, max_length=200, description="转出的系统外党组织名称")
     letter_no: str = _letter_no(True)
@@ -219,7 +219,7 @@ class ExternalInIn(_Input):
     validity_days: int | None = _VALIDITY
     notes: str = Field("", max_length=2000)
     reason: str = _reason()
-    member: PersonIn
+    member: ArrivingMemberIn
 
 
 class StatusChangeIn(_Input):
@@ -237,13 +237,13 @@ class StatusChangeIn(_Input):
     certificate_no: str = Field("", max_length=50, description="流动党员活动证编号")
 
 
-class SearchIn(_Input):
+class ContactSearchIn(_Input):
     searched_on: dt.date
     method: str = Field(..., min_length=1, max_length=200, description="查找方式")
     result: str = Field("", max_length=2000)
 
 
-class RuleUpdateIn(_Input):
+class TransferRuleUpdateIn(_Input):
     params: dict[str, int] | None = Field(None, description="要修改的参数，如 {\"days\": 60}")
     enabled: bool | None = None
     reason: str = Field(..., min_length=1, max_length=500, description="修改依据（文件名称和文号）")
