@@ -236,7 +236,8 @@ def export_members_view(request):
     profile = _profile_param(request, actor, ImportKind.MEMBERS, ExchangePerm.EXPORT)
     fmt = data.get("format") or "xlsx"
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    subtree = data.get("subtree", False) or "subtree" not in request.GET
+    # as the member list's filter form: ``f`` marks a submitted form, so an unticked box means "this org only"
+    subtree = bool(data.get("subtree")) or "f" not in request.GET
     export_members(actor=actor, out=out, fmt=fmt, mapping=mapping_for(ImportKind.MEMBERS, profile),
                    unmasked=bool(data.get("unmasked")), org=org, subtree=subtree, status=data.get("status") or None,
                    category=data.get("category") or None, q=data.get("q") or None)

@@ -157,3 +157,22 @@ def test_profile_edit_needs_an_all_scope_grant_for_the_platform_mapping(client, 
     copy.refresh_from_db()
     assert copy.columns[0]["title"] == "姓名（新）"
     assert ExchangeProfile.objects.get(code="national-members").columns[0]["title"] == "姓名"
+
+
+def test_member_list_links_to_the_export_with_its_filters(client, tree, member_factory, worker):
+    member_factory("A1")
+    html = client.get(reverse("members:list"), {"q": "党员", "status": "normal", "f": "1"}).content.decode()
+    assert 'href="/exchange/export/members/?q=%E5%85%9A%E5%91%98&amp;status=normal&amp;f=1"' in html
+    response = client.get("/exchange/export/members/", {"q": "党员", "status": "normal", "f": "1"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_export_subtree_follows_the_member_list_filter(client, tree, user_factory, member_factory):
+    _signin(client, user_factory("s", "committee_secretary", tree["A"], scope="subtree"))
+    member_factory("A1", name="支部党员")
+    for query, expected in (({"org": "A"}, True), ({"org": "A", "f": "1"}, False),
+                            ({"org": "A", "f": "1", "subtree": "on"}, True)):
+        text = b"".join(client.get(reverse("exchange:export_members"), {**query, "format": "csv"})
+                        .streaming_content).decode("utf-8-sig")
+        assert ("支部党员" in text) is expected, query
