@@ -1,6 +1,6 @@
 """Root URLconf: the web pages, the REST API under /api/v1/, language switching and a health check."""
 from django.http import JsonResponse
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from dangjian.api.urls import api
 from dangjian.web.urls import app_patterns
@@ -17,7 +17,7 @@ def api_not_found(request, rest=""):
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    path("api/<path:rest>", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz),
     *app_patterns,
