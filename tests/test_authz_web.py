@@ -218,6 +218,50 @@ def _exchange_profile_form(w: World, code: str) -> dict:
     return data
 
 
+def _mt():
+    from dangjian.meetings.tests import factories
+
+    return factories
+
+
+def _meeting_post(w: World, code: str) -> dict:
+    member = w.a_member if code == "A1" else w.b_member
+    start = (timezone.localtime() - timezone.timedelta(hours=3)).replace(second=0, microsecond=0)
+    return {"org": code, "kind": "theme_day", "topic": "矩阵会议", "held": "on",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "roll": [member.pk], f"att_{member.pk}": "present"}
+
+
+def _record_post(w: World, member: Member) -> dict:
+    return {"starts_at": "2024-03-05T14:00", "ends_at": "2024-03-05T16:00", "minutes": "矩阵记录",
+            "roll": [member.pk], f"att_{member.pk}": "present"}
+
+
+def _series_post(code: str) -> dict:
+    return {"org": code, "kind": "theme_day", "topic": "矩阵固定活动", "day_of_month": 10, "interval_months": 1,
+            "start_time": "14:30", "duration_minutes": 90, "starts_on": "2024-01-01"}
+
+
+def _election_post(w: World, code: str) -> dict:
+    member = w.a_member if code == "A1" else w.b_member
+    return {"org": code, "held_on": "2024-06-20", "attending": 1, f"votes_{member.pk}": 1,
+            f"elected_{member.pk}": "on", f"position_{member.pk}": "secretary"}
+
+
+def _upload() -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("矩阵.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")}
+
+
+def _b_meeting_rows(w: World) -> dict:
+    """Makes branch B's meeting and series (no audit entry) before the request, for the list pages."""
+    _mt().world_meeting(w, "B1")
+    _mt().world_series(w, "B1")
+    return {}
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -388,6 +432,125 @@ MATRIX: dict[str, Page] = {
         "exchange.import", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _exchange_profile(w, "A1")},
         post=lambda w: {"org_code": "A1"}, b_kwargs=lambda w: {"pk": _exchange_profile(w, "B1")},
         b_post=lambda w: {"org_code": "B1"},
+    ),
+    # meetings (组织生活) and elections ----------------------------------------------------------------
+    "meetings:list": Page(
+        "meetings.view", WORKER_A1, query=lambda w: {"month": "2024-03"}, b_kwargs=_b_meeting_rows,
+        b_query=lambda w: {"org": "B1", "month": "2024-03"}, b_status=200, b_hidden=lambda w: ["B1会议"],
+        cross="filtering by B's code is a field error and lists only A's meetings",
+    ),
+    "meetings:create": Page(
+        "meetings.change", WORKER_A1, methods=("get", "post"), post=lambda w: _meeting_post(w, "A1"),
+        b_post=lambda w: _meeting_post(w, "B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written",
+    ),
+    "meetings:mine": Page(None, WORKER_A1, nogrant_status=200,
+                          cross="the signed-in member's own meetings, through their member record"),
+    "meetings:calendar": Page(
+        "meetings.view", WORKER_A1, query=lambda w: {"month": "2024-03"}, b_kwargs=_b_meeting_rows,
+        b_query=lambda w: {"org": "B1", "month": "2024-03"}, b_status=200, b_hidden=lambda w: ["B1会议"],
+        cross="B's code is a field error; B's meetings are not drawn",
+    ),
+    "meetings:compliance": Page(
+        "meetings.view", WORKER_A1, b_kwargs=_b_meeting_rows, b_query=lambda w: {"org": "B1"}, b_status=200,
+        b_hidden=lambda w: ["乙一支部"], cross="B's code is a field error; B is not listed",
+    ),
+    "meetings:series": Page(
+        "meetings.view", WORKER_A1, b_kwargs=_b_meeting_rows, b_query=lambda w: {}, b_status=200,
+        b_hidden=lambda w: ["B1固定活动"], cross="lists only the series in scope",
+    ),
+    "meetings:series_create": Page(
+        "meetings.change", WORKER_A1, methods=("get", "post"), post=lambda w: _series_post("A1"),
+        b_post=lambda w: _series_post("B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written",
+    ),
+    "meetings:series_generate": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_series(w, "A1")},
+        post=lambda w: {"count": 2}, b_kwargs=lambda w: {"pk": _mt().world_series(w, "B1")},
+        b_post=lambda w: {"count": 2},
+    ),
+    "meetings:detail": Page(
+        "meetings.view", WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+    ),
+    "meetings:edit": Page(
+        "meetings.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: {"topic": "改期", "starts_at": "2024-03-06T14:00", "ends_at": "2024-03-06T15:00"},
+        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: {"topic": "改期", "starts_at": "2024-03-06T14:00", "ends_at": "2024-03-06T15:00"},
+    ),
+    "meetings:record": Page(
+        "meetings.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: _record_post(w, w.a_member), b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: _record_post(w, w.b_member),
+    ),
+    "meetings:cancel": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: {"reason": "矩阵"}, b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: {"reason": "矩阵"},
+    ),
+    "meetings:minutes": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: {"minutes": "矩阵记录"}, b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: {"minutes": "矩阵记录"},
+    ),
+    "meetings:attachment_upload": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: _upload(), b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: _upload(),
+    ),
+    "meetings:attachment_download": Page(
+        "meetings.view", WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
+        b_kwargs=lambda w: _mt().world_attachment(w, "B1"),
+    ),
+    "meetings:followup_add": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: {"title": "矩阵事项", "owner": w.a_member.pk, "due_on": "2024-03-31"},
+        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: {"title": "矩阵事项", "owner": w.b_member.pk, "due_on": "2024-03-31"},
+    ),
+    "meetings:followup_done": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: _mt().world_followup(w, "A1"),
+        b_kwargs=lambda w: _mt().world_followup(w, "B1"), post=lambda w: {}, b_post=lambda w: {},
+    ),
+    "meetings:checkin_code": Page(
+        "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: {}, b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")}, b_post=lambda w: {},
+    ),
+    "meetings:checkin": Page(
+        None, WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        post=lambda w: {"code": "000000"}, post_ok=(400,), b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        b_post=lambda w: {"code": "000000"}, nogrant_status=404,
+        cross="declared for any signed-in user: a member confirms their own attendance at a meeting they can see; "
+              "the matrix's actor has no member record, so the code is refused at its field (400) — the success "
+              "path is in meetings/tests/test_views.py",
+    ),
+    "meetings:elections": Page(
+        "orgs.view", WORKER_A1, b_query=lambda w: {"org": "B1"}, b_status=200, b_hidden=lambda w: ["乙一支部"],
+        cross="B's code is refused; B's terms and elections are not listed",
+    ),
+    "meetings:election_create": Page(
+        "orgs.change", BRANCH_SEC_A, methods=("get", "post"), post=lambda w: _election_post(w, "A1"),
+        b_post=lambda w: _election_post(w, "B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written",
+    ),
+    "meetings:election_detail": Page(
+        "orgs.view", WORKER_A1, kwargs=lambda w: {"pk": _mt().world_election(w, "A1")},
+        b_kwargs=lambda w: {"pk": _mt().world_election(w, "B1")},
+    ),
+    "meetings:election_approve": Page(
+        "orgs.change", ("org_dept", "A", "subtree"), methods=("post",),
+        kwargs=lambda w: {"pk": _mt().world_election(w, "A1")},
+        post=lambda w: {"approved_by": "A", "approved_on": "2024-06-25", "approval_doc": "矩阵"},
+        b_kwargs=lambda w: {"pk": _mt().world_election(w, "B1")},
+        b_post=lambda w: {"approved_by": "B", "approved_on": "2024-06-25", "approval_doc": "矩阵"},
+    ),
+    "meetings:term_postpone": Page(
+        "orgs.change", BRANCH_SEC_A, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_term(w, "A1")},
+        post=lambda w: {"until": "2025-01-15", "approved_by": "A", "approved_on": "2024-06-01", "approval_doc": "矩阵"},
+        b_kwargs=lambda w: {"pk": _mt().world_term(w, "B1")},
+        b_post=lambda w: {"until": "2025-01-15", "approved_by": "B", "approved_on": "2024-06-01",
+                          "approval_doc": "矩阵"},
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

@@ -16,10 +16,12 @@ from dangjian.orgs.models import CommitteeTerm, Organization
 from dangjian.orgs.selectors import TermState, org_can, org_term_states
 
 __all__ = [
+    "ancestor_by_code",
     "election_can_approve",
     "election_get",
     "election_list",
     "election_results",
+    "parent_of",
     "term_get",
     "term_overview",
     "voter_roll",
@@ -72,3 +74,18 @@ def term_overview(*, actor: Any, orgs: list[Organization], today: dt.date,
         pair = states.get(org.pk)
         out.append((org, pair[0] if pair else None, pair[1] if pair else None))
     return out
+
+
+def ancestor_by_code(*, org: Organization, code: str | None) -> Organization | None:
+    """The organisation above *org* with this code (an approving higher org), else None. The chain of an
+    org the actor works on is shown to them whether or not their scope covers it (``orgs.org_parent``)."""
+    step = Organization.steplen
+    prefixes = [org.path[: step * d] for d in range(1, org.depth)]
+    code = (code or "").strip()
+    if not code or not prefixes:
+        return None
+    return Organization.objects.filter(path__in=prefixes, code=code).first()
+
+
+def parent_of(org: Organization) -> Organization | None:
+    return Organization.objects.filter(path=org.path[: -Organization.steplen]).first() if org.depth > 1 else None

@@ -40,10 +40,13 @@ __all__ = [
     "kind_by_code",
     "kind_get",
     "kinds_for_org",
+    "meeting_attachments",
     "meeting_attendance",
     "meeting_can_change",
+    "meeting_followups",
     "meeting_get",
     "meeting_list",
+    "meeting_orgs_for",
     "member_for_checkin",
     "my_meetings",
     "org_groups",
@@ -51,6 +54,7 @@ __all__ = [
     "roll_for",
     "series_get",
     "series_list",
+    "series_upcoming",
 ]
 
 # Who is not on a meeting's roll: members who left the register and those whose membership is suspended.
@@ -152,6 +156,14 @@ def meeting_attendance(meeting: Meeting) -> list[Attendance]:
     return list(meeting.attendances.select_related("member").order_by("member_id"))
 
 
+def meeting_attachments(meeting: Meeting) -> list[MeetingAttachment]:
+    return list(meeting.attachments.order_by("pk"))
+
+
+def meeting_followups(meeting: Meeting) -> list[FollowUp]:
+    return list(meeting.followups.select_related("owner").order_by("due_on", "pk"))
+
+
 def attachment_get(*, actor: Any, meeting: Meeting, pk: Any) -> MeetingAttachment:
     return get_for_actor(MeetingAttachment.objects.all(), actor, MeetingsPerm.VIEW, pk=pk, meeting=meeting)
 
@@ -172,6 +184,12 @@ def default_org_for(actor: Any, perm: str = MeetingsPerm.CHANGE) -> Organization
     orgs = [org_get(actor=actor, pk=g.org_id, perm=perm) for g in grants[:5]]
     branches = [o for o in orgs if o.org_type == OrgType.BRANCH]
     return (branches or orgs)[0]
+
+
+def meeting_orgs_for(actor: Any, perm: str = MeetingsPerm.CHANGE, limit: int = 51) -> list[Organization]:
+    """Active organisations that hold meetings (not party groups) in the actor's scope, path order, capped."""
+    return list(Organization.objects.for_actor(actor, perm).filter(status=OrgStatus.ACTIVE).exclude(
+        org_type=OrgType.GROUP).order_by("path")[:limit])
 
 
 def member_for_checkin(user: Any) -> Member | None:
@@ -241,6 +259,20 @@ def series_list(*, actor: Any, org: Organization | None = None, perm: str = Meet
     if org is not None:
         qs = qs.filter(path_range_q("org__path", org.path))
     return qs
+
+
+def series_upcoming(items: list[MeetingSeries], *, today: dt.date, per_series: int = 3) -> dict[int, list[Meeting]]:
+    """The next planned meetings of each series (from *today*), in one query."""
+    out: dict[int, list[Meeting]] = {}
+    if not items:
+        return out
+    rows = Meeting.objects.filter(series_id__in=[s.pk for s in items], meeting_date__gte=today,
+                                  status=MeetingStatus.PLANNED).order_by("meeting_date", "pk")
+    for meeting in rows[: len(items) * 24]:
+        bucket = out.setdefault(meeting.series_id, [])
+        if len(bucket) < per_series:
+            bucket.append(meeting)
+    return out
 
 
 def series_get(*, actor: Any, pk: Any, perm: str = MeetingsPerm.VIEW) -> MeetingSeries:

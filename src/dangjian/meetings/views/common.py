@@ -1,0 +1,70 @@
+"""Helpers of the meetings pages: org codes from forms, roll rows and their errors."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.core.errors import DomainError
+from dangjian.orgs.forms import add_domain_errors
+from dangjian.orgs.selectors import org_get_by_code
+
+__all__ = ["default_times", "form_page", "org_from_code", "split_row_errors", "with_row_errors"]
+
+
+def form_page(request, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def org_from_code(actor: Any, form: Any, field: str, perm: str, code: str | None = None):
+    """The org named by a code in the form (in the actor's scope for *perm*), else a field error."""
+    code = (code if code is not None else form.cleaned_data.get(field) or "").strip()
+    if not code:
+        return None
+    try:
+        return org_get_by_code(actor=actor, code=code, perm=perm)
+    except Http404:
+        form.add_error(field, _("未找到该组织代码，或该组织不在您的管理范围内"))
+        return None
+
+
+def split_row_errors(exc: DomainError, prefix: str, row_keys: list[Any]) -> tuple[dict[Any, list[str]], DomainError | None]:
+    """Errors on ``<prefix>.<i>.<x>`` go to row *i* (keyed by ``row_keys[i]``); the rest stay a DomainError."""
+    rows: dict[Any, list[str]] = {}
+    rest = []
+    for err in exc.errors:
+        parts = (err.field or "").split(".")
+        if len(parts) >= 2 and parts[0] == prefix and parts[1].isdigit() and int(parts[1]) < len(row_keys):
+            rows.setdefault(row_keys[int(parts[1])], []).append(err.message)
+        else:
+            rest.append(err)
+    return rows, (DomainError(rest) if rest else None)
+
+
+def with_row_errors(form: Any, exc: DomainError, prefix: str, row_keys: list[Any],
+                    field_map: dict[str, str] | None = None, shown: set[Any] | None = None) -> dict[Any, list[str]]:
+    """Puts each row error on its row (when the row is *shown*; else on the form) and the others on the
+    form's fields; returns the row errors by key."""
+    rows, rest = split_row_errors(exc, prefix, row_keys)
+    if rest is not None:
+        add_domain_errors(form, rest, field_map)
+    if shown is not None:
+        for key in [k for k in rows if k not in shown]:
+            for message in rows.pop(key):
+                form.add_error(None, message)
+    if rows and not form.non_field_errors():
+        form.add_error(None, _("请检查下面标出的行"))
+    form.mark_invalid()
+    return rows
+
+
+def default_times(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """A meeting that just ended: from an hour ago (on the quarter hour) for an hour."""
+    now = timezone.localtime(now)
+    start = (now - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    start = start.replace(minute=start.minute - start.minute % 15)
+    return start, start + dt.timedelta(hours=1)
