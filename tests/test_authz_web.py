@@ -262,6 +262,26 @@ def _b_meeting_rows(w: World) -> dict:
     return {}
 
 
+TRANSFERS_A = ("branch_secretary", "A", "subtree")  # both ends of an A1 → A2 transfer
+
+
+def _tr(w: World, side: str) -> int:
+    from dangjian.transfers.tests.factories import world_transfer
+
+    return world_transfer(w, side)
+
+
+def _tr_arrival(org_code: str) -> dict:
+    birth = timezone.localdate().replace(year=1993, month=4, day=5)
+    return {"to_org_code": org_code, "outside_org_name": "中共某高校委员会", "letter_no": "高组〔2024〕8号",
+            "issued_on": "2024-02-01", "received_on": "2024-02-10", "name": "矩阵转入党员", "gender": "M",
+            "ethnicity": "汉族", "birth_date": birth.isoformat(), "id_number": make_id_number(birth, 91, gender="M"),
+            "category": "full", "joined_on": "2013-06-01", "full_member_on": "2014-06-01"}
+
+
+_TR_LETTER = {"kind": "internal_out", "to_org_code": "B1", "letter_no": "矩阵〔2024〕3号", "issued_on": "2024-03-01"}
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -551,6 +571,69 @@ MATRIX: dict[str, Page] = {
         b_kwargs=lambda w: {"pk": _mt().world_term(w, "B1")},
         b_post=lambda w: {"until": "2025-01-15", "approved_by": "B", "approved_on": "2024-06-01",
                           "approval_doc": "矩阵"},
+    ),
+    # transfers (组织关系转接, 党籍状态) -----------------------------------------------------------------
+    "transfers:list": Page(
+        "transfers.view", TRANSFERS_A, b_query=lambda w: (_tr(w, "B"), {"org": "B1"})[1], b_status=400,
+        b_hidden=lambda w: [w.b_member.name, f"矩阵转〔2024〕{w.b_member.pk}号"],
+        cross="filtering by B's code is a field error (400) and lists nothing of B",
+    ),
+    "transfers:external_in": Page(
+        "transfers.change", TRANSFERS_A, methods=("get", "post"), post=lambda w: _tr_arrival("A1"),
+        b_post=lambda w: _tr_arrival("B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written",
+    ),
+    "transfers:rules": Page(
+        "transfers.view", TRANSFERS_A, cross="the rules are platform-wide regulation data, the same for everyone",
+    ),
+    "transfers:rule_edit": Page(
+        "transfers.configure", ("sysadmin", None, "all"), methods=("get", "post"),
+        kwargs=lambda w: {"code": "letter_validity"},
+        post=lambda w: {"params": '{"days": 90}', "enabled": "on", "reason": "matrix"},
+        cross="platform-wide configuration: only an all-scope grant of transfers.configure edits it",
+    ),
+    "transfers:detail": Page(
+        "transfers.view", TRANSFERS_A, kwargs=lambda w: {"pk": _tr(w, "A")}, b_kwargs=lambda w: {"pk": _tr(w, "B")},
+    ),
+    "transfers:receive": Page(
+        "transfers.change", TRANSFERS_A, methods=("post",), kwargs=lambda w: {"pk": _tr(w, "A")},
+        post=lambda w: {"received_on": "2024-03-05"}, b_kwargs=lambda w: {"pk": _tr(w, "B")},
+        b_post=lambda w: {"received_on": "2024-03-05"},
+    ),
+    "transfers:return": Page(
+        "transfers.change", TRANSFERS_A, methods=("post",), kwargs=lambda w: {"pk": _tr(w, "A")},
+        post=lambda w: {"ret-on": "2024-03-05", "ret-reason": "matrix"}, b_kwargs=lambda w: {"pk": _tr(w, "B")},
+        b_post=lambda w: {"ret-on": "2024-03-05", "ret-reason": "matrix"},
+    ),
+    "transfers:cancel": Page(
+        "transfers.change", TRANSFERS_A, methods=("post",), kwargs=lambda w: {"pk": _tr(w, "A")},
+        post=lambda w: {"can-on": "2024-03-05", "can-reason": "matrix"}, b_kwargs=lambda w: {"pk": _tr(w, "B")},
+        b_post=lambda w: {"can-on": "2024-03-05", "can-reason": "matrix"},
+    ),
+    "transfers:letter": Page(
+        "transfers.change", TRANSFERS_A, methods=("post",), kwargs=lambda w: {"pk": _tr(w, "A")},
+        post=lambda w: {"letter_no": "矩阵〔2024〕2号", "issued_on": "2024-03-02"},
+        b_kwargs=lambda w: {"pk": _tr(w, "B")}, b_post=lambda w: {"letter_no": "矩阵〔2024〕2号", "issued_on": "2024-03-02"},
+    ),
+    "transfers:member": Page(
+        "transfers.view", TRANSFERS_A, kwargs=lambda w: {"pk": w.a_member.pk}, b_kwargs=lambda w: {"pk": w.b_member.pk},
+    ),
+    "transfers:create": Page(
+        "transfers.change", TRANSFERS_A, methods=("get", "post"), kwargs=lambda w: {"pk": w.a_member.pk},
+        post=lambda w: _TR_LETTER, b_kwargs=lambda w: {"pk": w.b_member.pk}, b_post=lambda w: _TR_LETTER,
+    ),
+    "transfers:status": Page(
+        "transfers.change", TRANSFERS_A, methods=("post",), kwargs=lambda w: {"pk": w.a_member.pk},
+        post=lambda w: {"transition": "lose_contact", "effective_on": "2024-03-01"},
+        b_kwargs=lambda w: {"pk": w.b_member.pk},
+        b_post=lambda w: {"transition": "lose_contact", "effective_on": "2024-03-01"},
+    ),
+    "transfers:search": Page(
+        "transfers.change", TRANSFERS_A, methods=("post",), kwargs=lambda w: {"pk": w.a_member.pk},
+        post=lambda w: {"searched_on": "2024-03-01", "method": "电话"}, post_ok=(400,),
+        b_kwargs=lambda w: {"pk": w.b_member.pk}, b_post=lambda w: {"searched_on": "2024-03-01", "method": "电话"},
+        cross="the world's A1 member is not lost: the permitted post passes the permission and scope checks and "
+              "is refused by the service at the field (400); B's member is 404",
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

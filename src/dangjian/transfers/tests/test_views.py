@@ -1,0 +1,147 @@
+"""Transfers pages: the list highlights overdue letters, a transfer goes from the member page through
+the initiate form to the receiving branch's receipt, refusals come back on their field (400) with
+nothing written, the status form drives the machine, and the other side's pages are 404."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from dangjian.audit.models import AuditEntry
+from dangjian.members.models import Member
+from dangjian.transfers.models import StatusChange, Transfer
+from tests.test_authz_web import signin
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (Transfer.objects.count(), StatusChange.objects.count(),
+            AuditEntry.objects.exclude(action__startswith="accounts.").count())
+
+
+def test_list_highlights_overdue_letters_and_counts_them(client, tree, ma, member_factory, sender, send):
+    # given: one letter long overdue, one draft
+    overdue = send(ma)
+    from dangjian.transfers.services import transfer_initiate
+
+    draft = transfer_initiate(actor=sender, member=member_factory("A1", name="草稿党员"), kind="internal_out",
+                              to_org=tree["A2"])
+    signin(client, sender)
+    # when
+    response = client.get(reverse("transfers:list"))
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<tr data-transfer="{overdue.pk}" class="table-danger">' in html
+    assert f'<tr data-transfer="{draft.pk}">' in html
+    assert 'data-count="overdue">1<' in html and 'data-count="draft">1<' in html
+    assert "甲组转〔2024〕1号" in html
+
+
+def test_list_filter_by_an_org_outside_the_scope_is_a_field_error(client, tree, ma, mb, sender, receiver, send):
+    send(mb, "A2", actor=receiver)
+    signin(client, sender)
+    response = client.get(reverse("transfers:list"), {"org": "B1"})
+    assert response.status_code == 400
+    assert "乙一党员" not in response.content.decode()
+
+
+def test_initiate_from_the_member_page_and_receive_at_the_other_branch(client, tree, ma, sender, receiver):
+    # given
+    signin(client, sender)
+    page = client.get(reverse("transfers:member", args=[ma.pk]))
+    assert reverse("transfers:create", args=[ma.pk]) in page.content.decode()
+    # when: A1 sends
+    response = client.post(reverse("transfers:create", args=[ma.pk]), {
+        "kind": "internal_out", "to_org_code": "B1", "letter_no": "甲组转〔2024〕2号", "issued_on": "2024-03-01"})
+    # then
+    transfer = Transfer.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("transfers:detail", args=[transfer.pk])
+    assert (transfer.status, transfer.due_on) == ("sent", dt.date(2024, 5, 30))
+    # when: B1 receives
+    client.logout()
+    signin(client, receiver)
+    detail = client.get(reverse("transfers:detail", args=[transfer.pk])).content.decode()
+    assert 'data-action="receive"' in detail and 'data-action="cancel"' not in detail
+    done = client.post(reverse("transfers:receive", args=[transfer.pk]), {"received_on": "2024-03-10"})
+    # then
+    assert done.status_code == 302
+    assert Member.objects.get(pk=ma.pk).org_id == tree["B1"].pk
+
+
+def test_refusals_come_back_on_their_field_and_write_nothing(client, tree, ma, sender, receiver, send):
+    from dangjian.orgs.services import org_dissolve
+
+    org_dissolve(actor=None, org=tree["A2"], on=dt.date(2024, 1, 2), reason="撤并")
+    signin(client, sender)
+    before = counts()
+    response = client.post(reverse("transfers:create", args=[ma.pk]), {
+        "kind": "internal_out", "to_org_code": "A2", "letter_no": "x", "issued_on": "2024-03-01"})
+    assert response.status_code == 400
+    assert '<div class="invalid-feedback d-block" data-field-error="to_org_code">接收党组织“甲二支部”已撤销</div>' in (
+        response.content.decode())
+    assert counts() == before
+    # a receipt after the validity, by the receiving branch
+    transfer = send(ma)
+    client.logout()
+    signin(client, receiver)
+    before = counts()
+    late = client.post(reverse("transfers:receive", args=[transfer.pk]), {"received_on": "2024-05-31"})
+    assert late.status_code == 400
+    assert 'data-field-error="received_on">介绍信有效期至 2024-05-30，已过期' in late.content.decode()
+    assert counts() == before
+
+
+def test_the_other_side_and_outsiders_get_404(client, tree, ma, mb, sender, receiver, send, user_factory):
+    transfer = send(ma)
+    signin(client, user_factory("outsider", "party_worker", tree["A2"], scope="org"))
+    assert client.get(reverse("transfers:detail", args=[transfer.pk])).status_code == 404
+    client.logout()
+    signin(client, sender)
+    before = counts()
+    assert client.post(reverse("transfers:receive", args=[transfer.pk]), {"received_on": "2024-03-10"}).status_code == 404
+    assert client.get(reverse("transfers:create", args=[mb.pk])).status_code == 404
+    assert client.post(reverse("transfers:status", args=[mb.pk]), {"transition": "lose_contact",
+                                                                    "effective_on": "2024-01-01"}).status_code == 404
+    assert counts() == before
+
+
+def test_status_form_drives_the_machine_and_shows_when_suspension_becomes_possible(client, tree, ma, sender):
+    signin(client, sender)
+    url = reverse("transfers:status", args=[ma.pk])
+    assert client.post(url, {"transition": "lose_contact", "effective_on": "2024-01-15"}).status_code == 302
+    assert client.post(reverse("transfers:search", args=[ma.pk]), {"searched_on": "2024-02-01", "method": "电话"}
+                       ).status_code == 302
+    page = client.get(reverse("transfers:member", args=[ma.pk])).content.decode()
+    assert "停止党籍：2024-07-15 起可办理" in page
+    early = client.post(url, {"transition": "suspend", "effective_on": "2024-07-14", "decision_doc": "甲一支〔2024〕3号",
+                              "decided_by": "甲公司党委"})
+    assert early.status_code == 400
+    assert "2024-07-15 起方可停止党籍" in early.content.decode()
+    assert Member.objects.get(pk=ma.pk).status == "lost"
+
+
+def test_external_arrival_form_registers_the_member(client, tree, receiver):
+    from tests.fixtures import make_id_number
+
+    signin(client, receiver)
+    birth = dt.date(1990, 2, 2)
+    response = client.post(reverse("transfers:external_in"), {
+        "to_org_code": "B1", "outside_org_name": "中共某高校委员会", "letter_no": "高组〔2024〕1号",
+        "issued_on": "2024-02-01", "received_on": "2024-02-05", "name": "转入党员", "gender": "F",
+        "ethnicity": "汉族", "birth_date": birth.isoformat(), "id_number": make_id_number(birth, 8, gender="F"),
+        "category": "full", "joined_on": "2012-06-01", "full_member_on": "2013-06-01"})
+    assert response.status_code == 302
+    assert Member.objects.get(name="转入党员").org_id == tree["B1"].pk
+
+
+def test_rules_page_and_edit(client, tree, user_factory):
+    admin = user_factory("admin", "sysadmin", tree["G"])
+    signin(client, admin)
+    assert "组织关系介绍信有效期" in client.get(reverse("transfers:rules")).content.decode()
+    response = client.post(reverse("transfers:rule_edit", args=["letter_validity"]),
+                           {"params": '{"days": 60}', "enabled": "on", "reason": "某省通知"})
+    assert response.status_code == 302
+    from dangjian.transfers.selectors import rule_list
+
+    assert rule_list()[0].params == {"days": 60, "max_days": 180}

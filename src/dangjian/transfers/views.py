@@ -1,0 +1,333 @@
+"""Pages of organisation-relationship transfers (组织关系转接) and of a member's status (党籍状态): the
+list in scope with in-transit and overdue letters highlighted, the initiate form from a member, the
+arrival from outside, a transfer with the actions of each side, the member's history with the status
+machine, and the rules.
+
+Composition only: reads through selectors, writes through services, permissions declared with
+``require_perm``. A transfer or member outside the actor's scope is "not found" (404), like a missing one.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.permissions import require_perm
+from dangjian.core.errors import DomainError
+from dangjian.core.pagination import keyset_page
+from dangjian.core.scoping import resolver
+from dangjian.orgs.forms import add_domain_errors
+from dangjian.orgs.selectors import org_can, org_get_by_code
+from dangjian.transfers.choices import (
+    IN_TRANSIT_STATUSES,
+    TRANSFERABLE_MEMBER_STATUSES,
+    StatusTransition,
+    TransfersPerm,
+)
+from dangjian.transfers.forms import (
+    FIELD_MAP,
+    CloseForm,
+    ExternalInForm,
+    FilterForm,
+    InitiateForm,
+    LetterForm,
+    ReceiveForm,
+    RuleForm,
+    SearchForm,
+    StatusForm,
+)
+from dangjian.transfers.selectors import (
+    destination_get,
+    is_overdue,
+    member_history,
+    rule_list,
+    transfer_actions,
+    transfer_get,
+    transfer_list,
+    transfer_member_get,
+    transfer_summary,
+)
+from dangjian.transfers.services import (
+    contact_search_record,
+    member_status_change,
+    transfer_cancel,
+    transfer_external_in,
+    transfer_initiate,
+    transfer_issue_letter,
+    transfer_receive,
+    transfer_return,
+    transfer_rule_update,
+)
+
+__all__ = [
+    "cancel", "create", "detail", "external_in", "letter", "list_view", "member", "receive", "return_letter",
+    "rule_edit", "rules", "search", "status",
+]
+
+PAGE_SIZE = 50
+VIEW, CHANGE = TransfersPerm.VIEW, TransfersPerm.CHANGE
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _page(request, template: str, context: dict[str, Any], *, invalid: bool = False) -> HttpResponse:
+    return render(request, template, context, status=400 if invalid else 200)
+
+
+def _scoped_org(request, form, field: str, perm: str):
+    """The org named by a code field, within the actor's scope for *perm*; else a field error."""
+    code = (form.cleaned_data.get(field) or "").strip()
+    if not code:
+        return None
+    try:
+        return org_get_by_code(actor=request.user, code=code, perm=perm)
+    except Http404:
+        form.add_error(field, _("未找到该组织代码，或该组织不在您的管理范围内"))
+        return None
+
+
+@require_perm(VIEW)
+@require_GET
+def list_view(request):
+    """组织关系转接: transfers in or out of the actor's scope (or an org's subtree), newest last, with
+    drafts, letters in transit, overdue letters (highlighted) and letters waiting to be received."""
+    actor = request.user
+    form = FilterForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    org = _scoped_org(request, form, "org", VIEW)
+    today = _today()
+    rows, summary, links = [], None, {}
+    if not form.errors:
+        qs = transfer_list(actor=actor, org=org, side=data.get("side") or None, status=data.get("status") or None,
+                           kind=data.get("kind") or None, in_transit=bool(data.get("in_transit")),
+                           overdue=bool(data.get("overdue")), q=(data.get("q") or "").strip() or None, today=today)
+        page = keyset_page(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+        rows = [(t, is_overdue(t, today), t.status in IN_TRANSIT_STATUSES) for t in page.items]
+        summary = transfer_summary(actor=actor, org=org, today=today)
+        params = {k: v for k, v in data.items() if v}
+        links = {"first": "?" + urlencode(params),
+                 "next": "?" + urlencode({**params, "cursor": page.next_cursor}) if page.next_cursor else None}
+    return _page(request, "transfers/list.html", {
+        "form": form, "org": org, "rows": rows, "summary": summary, "links": links, "today": today,
+        "can_change": resolver().has_perm_anywhere(actor, CHANGE),
+    }, invalid=bool(form.errors))
+
+
+@require_perm(CHANGE)
+@require_http_methods(["GET", "POST"])
+def create(request, pk: int):
+    """发起组织关系转接 for one member of the actor's branch (inside the group or out of it)."""
+    actor = request.user
+    member = transfer_member_get(actor=actor, pk=pk, perm=CHANGE)
+    form = InitiateForm(request.POST or None, initial={"issued_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        code = data.pop("to_org_code").strip()
+        to_org = destination_get(code=code) if code else None
+        if code and to_org is None:
+            form.add_error("to_org_code", _("接收党组织代码不存在"))
+        else:
+            try:
+                transfer = transfer_initiate(actor=actor, member=member, to_org=to_org, **data)
+            except DomainError as exc:
+                add_domain_errors(form, exc, FIELD_MAP)
+            else:
+                messages.success(request, _("已发起组织关系转接") if transfer.issued_on else _("已保存草稿"))
+                return redirect("transfers:detail", pk=transfer.pk)
+    return _page(request, "transfers/form.html", {
+        "form": form, "member": member, "title": _("发起组织关系转接"), "submit": _("提交"),
+    }, invalid=request.method == "POST")
+
+
+@require_perm(CHANGE)
+@require_http_methods(["GET", "POST"])
+def external_in(request):
+    """接收系统外转入的组织关系: register the arriving member at a branch in the actor's scope."""
+    actor = request.user
+    form = ExternalInForm(request.POST or None, initial={"received_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        to_org = _scoped_org(request, form, "to_org_code", CHANGE)
+        if to_org is not None:
+            letter, person = form.service_fields()
+            try:
+                transfer = transfer_external_in(actor=actor, to_org=to_org, member=person, **letter)
+            except DomainError as exc:
+                add_domain_errors(form, exc, FIELD_MAP)
+            else:
+                messages.success(request, _("已登记转入党员“%(n)s”") % {"n": transfer.member.name})
+                return redirect("transfers:detail", pk=transfer.pk)
+    return _page(request, "transfers/form.html", {
+        "form": form, "title": _("接收系统外转入的组织关系"), "submit": _("登记"),
+    }, invalid=request.method == "POST")
+
+
+def _detail(request, pk: int, *, forms_: dict[str, Any] | None = None, invalid: bool = False) -> HttpResponse:
+    actor = request.user
+    transfer = transfer_get(actor=actor, pk=pk)
+    today = _today()
+    forms_ = forms_ or {}
+    actions = transfer_actions(actor=actor, transfer=transfer)
+    return _page(request, "transfers/detail.html", {
+        "transfer": transfer, "actions": actions, "overdue": is_overdue(transfer, today),
+        "in_transit": transfer.status in IN_TRANSIT_STATUSES,
+        "receive_form": forms_.get("receive") or ReceiveForm(initial={"received_on": today}),
+        "return_form": forms_.get("return") or CloseForm(initial={"on": today}, prefix="ret"),
+        "cancel_form": forms_.get("cancel") or CloseForm(initial={"on": today}, prefix="can"),
+        "letter_form": forms_.get("letter") or LetterForm(initial={"issued_on": today}),
+        "can_see_member": org_can(actor=actor, org=transfer.member.org, perm=VIEW),
+    }, invalid=invalid)
+
+
+@require_perm(VIEW)
+@require_GET
+def detail(request, pk: int):
+    """一次转接: the letter, both ends, the dates, and the actions the actor's side may take."""
+    return _detail(request, pk)
+
+
+def _act(request, pk: int, name: str, form, run, done: str) -> HttpResponse:
+    transfer = transfer_get(actor=request.user, pk=pk, perm=CHANGE)
+    if form.is_valid():
+        try:
+            run(transfer, form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc, FIELD_MAP)
+        else:
+            messages.success(request, done)
+            return redirect("transfers:detail", pk=pk)
+    return _detail(request, pk, forms_={name: form}, invalid=True)
+
+
+@require_perm(CHANGE)
+@require_POST
+def receive(request, pk: int):
+    """接收: inside the group the receiving branch; out of the group the sending branch records the receipt."""
+    return _act(request, pk, "receive", ReceiveForm(request.POST),
+                lambda t, d: transfer_receive(actor=request.user, transfer=t, **d), _("已接收组织关系"))
+
+
+@require_perm(CHANGE)
+@require_POST
+def return_letter(request, pk: int):
+    """退回介绍信 with the reason."""
+    return _act(request, pk, "return", CloseForm(request.POST, prefix="ret"),
+                lambda t, d: transfer_return(actor=request.user, transfer=t, **d), _("已退回介绍信"))
+
+
+@require_perm(CHANGE)
+@require_POST
+def cancel(request, pk: int):
+    """撤销 by the sending branch."""
+    return _act(request, pk, "cancel", CloseForm(request.POST, prefix="can"),
+                lambda t, d: transfer_cancel(actor=request.user, transfer=t, **d), _("已撤销转接"))
+
+
+@require_perm(CHANGE)
+@require_POST
+def letter(request, pk: int):
+    """开具（重开）介绍信 by the sending branch."""
+    return _act(request, pk, "letter", LetterForm(request.POST),
+                lambda t, d: transfer_issue_letter(actor=request.user, transfer=t, **d), _("已开具介绍信"))
+
+
+def _member_page(request, pk: int, *, status_form=None, search_form=None, invalid: bool = False) -> HttpResponse:
+    actor = request.user
+    member_ = transfer_member_get(actor=actor, pk=pk)
+    history = member_history(member=member_)
+    can_change = org_can(actor=actor, org=member_.org, perm=CHANGE)
+    labels = dict(StatusTransition.choices)
+    return _page(request, "transfers/member.html", {
+        "member": member_, "history": history, "can_change": can_change, "today": _today(),
+        "can_initiate": can_change and history.open_transfer is None
+        and member_.status in TRANSFERABLE_MEMBER_STATUSES,
+        "possible_on": [(labels[t], day) for t, day in history.outlook.possible_on.items()],
+        "until": [(labels[t], day) for t, day in history.outlook.until.items()],
+        "status_form": status_form or StatusForm(initial={"effective_on": _today()},
+                                                 transitions=history.outlook.transitions),
+        "search_form": search_form or SearchForm(initial={"searched_on": _today()}),
+    }, invalid=invalid)
+
+
+@require_perm(VIEW)
+@require_GET
+def member(request, pk: int):
+    """党员组织关系与党籍状态: branches over time, transfers, status changes and searches, what is possible
+    next and from when; the status-change and search forms for the member's branch."""
+    return _member_page(request, pk)
+
+
+@require_perm(CHANGE)
+@require_POST
+def status(request, pk: int):
+    """变更党籍状态 (one move of the DOMAIN §6 machine)."""
+    actor = request.user
+    member_ = transfer_member_get(actor=actor, pk=pk, perm=CHANGE)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            change = member_status_change(actor=actor, member=member_, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc, {"searches": "__all__"})
+        else:
+            messages.success(request, _("已办理：%(t)s") % {"t": change.get_transition_display()})
+            return redirect("transfers:member", pk=pk)
+    return _member_page(request, pk, status_form=form, invalid=True)
+
+
+@require_perm(CHANGE)
+@require_POST
+def search(request, pk: int):
+    """记录查找失联党员."""
+    actor = request.user
+    member_ = transfer_member_get(actor=actor, pk=pk, perm=CHANGE)
+    form = SearchForm(request.POST)
+    if form.is_valid():
+        try:
+            contact_search_record(actor=actor, member=member_, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc, {"member": "__all__"})
+        else:
+            messages.success(request, _("已记录查找情况"))
+            return redirect("transfers:member", pk=pk)
+    return _member_page(request, pk, search_form=form, invalid=True)
+
+
+@require_perm(VIEW)
+@require_GET
+def rules(request):
+    """组织关系转接规则: every rule with its parameters and citation."""
+    return render(request, "transfers/rules.html", {
+        "rules": rule_list(), "can_configure": resolver().has_perm_anywhere(request.user, TransfersPerm.CONFIGURE),
+    })
+
+
+@require_perm(TransfersPerm.CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, code: str):
+    """修改规则参数 (global; audited with the stated basis)."""
+    rule = next((r for r in rule_list() if r.code == code), None)
+    if rule is None:
+        raise Http404("unknown rule")
+    form = RuleForm(request.POST or None, initial={"params": json.dumps(rule.params, ensure_ascii=False),
+                                                   "enabled": rule.enabled})
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer_rule_update(actor=request.user, code=code, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("规则已修改；已开具的介绍信保持原有效期"))
+            return redirect("transfers:rules")
+    return _page(request, "transfers/form.html", {
+        "form": form, "rule": rule, "title": rule.title, "submit": _("保存"),
+    }, invalid=request.method == "POST")
