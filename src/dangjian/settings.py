@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dangjian.dues",
     "dangjian.transfers",
     "dangjian.meetings",
+    "dangjian.health",
     "dangjian.exchange",
     "dangjian.web",
     "dangjian.demo",

@@ -38,6 +38,9 @@ ALL_PERMISSIONS = {
     "exchange.export": _("导出数据（Excel/CSV）"),
     "meetings.view": _("查看组织生活"),
     "meetings.change": _("安排和登记组织生活（会议、出勤、记录）"),
+    "health.view": _("查看组织健康监测（监测表、问题清单、规则）"),
+    "health.acknowledge": _("确认本组织的监测问题"),
+    "health.configure": _("维护健康监测规则参数"),
     "audit.view": _("查看操作日志"),
     "accounts.manage": _("管理账号与授权"),
 }
@@ -74,4 +77,16 @@ MEETINGS_ROLE_PERMISSIONS = {
     "member": ("meetings.view",),
 }
 for _role, _perms in MEETINGS_ROLE_PERMISSIONS.items():
+    DEFAULT_ROLES[_role][1].extend(p for p in _perms if p not in DEFAULT_ROLES[_role][1])
+
+# 组织健康监测 (health app): the monitoring table and findings for those who oversee orgs; acknowledging a
+# finding for those responsible for it; the rule settings are the system administrator's (sysadmin holds
+# every permission). The health data migration gives existing installations' roles the same permissions.
+HEALTH_ROLE_PERMISSIONS = {
+    "org_dept": ("health.view", "health.acknowledge"),
+    "committee_secretary": ("health.view", "health.acknowledge"),
+    "branch_secretary": ("health.view", "health.acknowledge"),
+    "party_worker": ("health.view",),
+}
+for _role, _perms in HEALTH_ROLE_PERMISSIONS.items():
     DEFAULT_ROLES[_role][1].extend(p for p in _perms if p not in DEFAULT_ROLES[_role][1])

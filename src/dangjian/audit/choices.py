@@ -104,3 +104,7 @@ class AuditAction(models.TextChoices):
     SERIES_GENERATED = "meetings.series_generate", _("生成固定活动安排")
     ELECTION_RECORDED = "meetings.election_record", _("登记换届选举")
     ELECTION_APPROVED = "meetings.election_approve", _("登记上级对书记、副书记的批复")
+    # health (组织健康监测)
+    HEALTH_SCANNED = "health.scan", _("组织健康监测扫描")
+    HEALTH_RULE_UPDATED = "health.rule_update", _("修改健康监测规则")
+    HEALTH_FINDING_ACKNOWLEDGED = "health.finding_acknowledge", _("确认监测问题")
