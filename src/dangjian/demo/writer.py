@@ -9,7 +9,14 @@ from typing import Any
 
 from django.db import connection, models
 
-__all__ = ["allocate_ids", "deferred_indexes", "insert_rows", "sqlite_build_pragmas", "stored_datetime"]
+__all__ = [
+    "allocate_ids",
+    "bulk_load",
+    "check_foreign_keys",
+    "insert_rows",
+    "sqlite_build_pragmas",
+    "stored_datetime",
+]
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -65,42 +72,67 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterab
 @contextlib.contextmanager
 def sqlite_build_pragmas(cache_mib: int = 256) -> Iterator[None]:
     """Bulk-load settings for SQLite while the build runs: a larger page cache, temp tables in
-    memory, no fsync. The build is one transaction, so a failed build leaves nothing behind; only a
-    power loss in the middle could damage the file, and demo data is rebuilt from its seed."""
+    memory, no fsync, and foreign keys checked once at the end (:func:`check_foreign_keys`) instead
+    of row by row. The build is one transaction, so a failed build leaves nothing behind; only a
+    power loss in the middle could damage the file, and demo data is rebuilt from its seed.
+
+    Inside a caller's transaction (a test case, ``setup_demo``) SQLite allows none of that but the
+    page cache: the other settings are left alone and foreign keys are checked row by row."""
     if connection.vendor != "sqlite":
         yield
         return
-    # The safety level cannot change inside a transaction (a caller's atomic block, a test case).
     outside = not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         synchronous = cursor.fetchone()[0]
         cursor.execute("PRAGMA cache_size")
         cache_size = cursor.fetchone()[0]
-        if outside:
-            cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA foreign_keys")
+        foreign_keys = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA cache_size=-{int(cache_mib) * 1024}")
         if outside:
+            cursor.execute("PRAGMA synchronous=OFF")
             cursor.execute("PRAGMA temp_store=MEMORY")
+            cursor.execute("PRAGMA foreign_keys=OFF")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             if outside:
                 cursor.execute(f"PRAGMA synchronous={int(synchronous)}")
+                cursor.execute(f"PRAGMA foreign_keys={int(foreign_keys)}")
             cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
 
 
+def check_foreign_keys(models_: Sequence[type[models.Model]]) -> list[tuple]:
+    """SQLite with foreign keys switched off for the load: every reference of these tables, checked
+    in one pass each (``PRAGMA foreign_key_check``). Returns the offending (table, rowid, parent) rows."""
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        if cursor.fetchone()[0]:
+            return []  # enforced row by row already
+        bad: list[tuple] = []
+        for model in models_:
+            cursor.execute(f"PRAGMA foreign_key_check({connection.ops.quote_name(model._meta.db_table)})")
+            bad += cursor.fetchmany(10)
+        return bad
+
+
 @contextlib.contextmanager
-def deferred_indexes(model: type[models.Model], *, enabled: bool = True) -> Iterator[None]:
-    """Drops the table's plain secondary indexes (not the primary key, not unique ones, not those
-    backing a constraint) and rebuilds them from their own definitions on exit: building an index
-    once over a freshly loaded table is much cheaper than updating it row by row. Run inside the
-    loading transaction, so other connections never see the table without its indexes."""
+def bulk_load(model: type[models.Model], *, enabled: bool = True) -> Iterator[None]:
+    """Loads a table the way bulk loaders do: its plain secondary indexes (not the primary key, not
+    unique ones, not those backing a constraint) are dropped and, on PostgreSQL, its foreign keys
+    too; on exit they are recreated from their own catalog definitions — each index built once over
+    the loaded table, each foreign key validated by one query instead of a trigger per row. Runs
+    inside the loading transaction, so no other connection ever sees the table without them."""
     if not enabled:
         yield
         return
     table = model._meta.db_table
+    qn = connection.ops.quote_name
+    foreign_keys: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -109,15 +141,23 @@ def deferred_indexes(model: type[models.Model], *, enabled: bool = True) -> Iter
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
                 [table],
             )
+            indexes = sorted(cursor.fetchall())
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = %s::regclass AND contype = 'f'", [qn(table)])
+            foreign_keys = sorted(cursor.fetchall())
+            for name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
         else:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
                            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [table])
-        indexes = sorted(cursor.fetchall())
+            indexes = sorted(cursor.fetchall())
         for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield  # on an error the transaction rolls back, dropped indexes included
+            cursor.execute(f"DROP INDEX {qn(name)}")
+    yield  # on an error the transaction rolls back, dropped indexes and constraints included
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _name, definition in indexes:
             cursor.execute(definition)
+        for name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")

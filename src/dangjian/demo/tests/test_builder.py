@@ -131,3 +131,29 @@ def test_default_today_is_the_local_date():
     assert result.today == timezone.localdate()
     assert Member.objects.filter(joined_on__gt=result.today).count() == 0
     assert isinstance(result.today, dt.date)
+
+
+def _schema_of_members():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'members_member'")
+            indexes = sorted(r[0] for r in cursor.fetchall())
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = 'members_member'::regclass")
+            return indexes, sorted(cursor.fetchall())
+        cursor.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'members_member'")
+        return sorted(r[0] or "" for r in cursor.fetchall()), []
+
+
+@pytest.mark.django_db
+def test_bulk_load_restores_every_index_and_constraint(monkeypatch):
+    from dangjian.demo import builder
+
+    before = _schema_of_members()
+    monkeypatch.setattr(builder, "BULK_LOAD_FROM", 0)
+    result = build_demo(members=300, seed=8, today=TODAY)
+    assert result.members == 300
+    assert _schema_of_members() == before
+    assert Member.objects.filter(org__org_type="branch").count() == 300

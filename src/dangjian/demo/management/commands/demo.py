@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -40,4 +41,6 @@ class Command(BaseCommand):
             f"{result.orgs:,} organisations ({by_type}), {result.units:,} units, {result.terms:,} terms, "
             f"{result.seats:,} seats, {result.audit_entries} audit entries"
         )
-        self.stdout.write(f"{result.seconds:.1f} s — {result.rate:,.0f} members/s")
+        self.stdout.write(f"{result.seconds:.1f} s — {result.rate:,.0f} members/s "
+                          f"({result.cpu_rate:,.0f} members per CPU-second of the {1 + result.workers} building processes; "
+                          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
