@@ -29,6 +29,11 @@ run: install
 	$(BIN)/dangjian migrate --noinput --verbosity 0
 	$(BIN)/dangjian collectstatic --noinput --verbosity 0
 	$(BIN)/dangjian setup_demo
+	@# The worker (queued tasks and the schedule) runs beside the web server and stops with it: Ctrl-C
+	@# reaches both; the EXIT trap also stops the worker when the server exits for any other reason.
+	@$(BIN)/dangjian worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/dangjian serve
 
 test: install

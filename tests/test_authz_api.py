@@ -166,6 +166,57 @@ def _transfer_rule_changed(w, body):
     assert (body["code"], body["params"]) == ("letter_validity", {"days": 90, "max_days": 180})
 
 
+# integration: the inbox and preferences are the caller's own (SIGNED_IN); channels are org data
+INTEGRATION = ("branch_secretary", "A1", "subtree")
+_CALLERS = ("scoped", "permitted", "nobody")  # the accounts the checks below sign in
+_CHANNEL_BODY = {"kind": "wecom", "name": "矩阵渠道", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m"}
+
+
+def _my_notification(w) -> int:
+    """A notification of the caller the check signed in (made on first use); MISSING_ID while no caller
+    exists — the anonymous check compares the database around the call, so nothing is written then."""
+    from dangjian.accounts.models import User
+    from dangjian.integration.services import notify
+
+    user = User.objects.filter(username__in=_CALLERS).order_by("-pk").first()
+    if user is None:
+        return MISSING_ID
+    mine = user.notifications.order_by("pk").first()
+    return mine.pk if mine else notify(recipients=[user], title="矩阵通知").notifications.get().pk
+
+
+def _others_notification(w) -> int:
+    from dangjian.accounts.models import User
+    from dangjian.integration.services import notify
+
+    other, _ = User.objects.get_or_create(username="inbox_other")
+    mine = other.notifications.order_by("pk").first()
+    return mine.pk if mine else notify(recipients=[other], title="别人的通知").notifications.get().pk
+
+
+def _inbox_call(w) -> Call:
+    if _my_notification(w) != MISSING_ID:
+        _others_notification(w)
+    return ("GET", "/notifications", None)
+
+
+def _only_own_notifications(w, body):
+    from dangjian.integration.models import Notification
+
+    others = set(Notification.objects.exclude(recipient__username__in=_CALLERS).values_list("pk", flat=True))
+    assert others and {item["id"] for item in body["items"]} == {_my_notification(w)}
+
+
+def _ch(code: str) -> int:
+    from dangjian.integration.models import NotificationChannel
+
+    return NotificationChannel.objects.get(name=f"矩阵 {code}").pk
+
+
+def _no_b_channels(w, body):
+    assert [item["org"]["code"] for item in body["items"]] == ["A1"]
+
+
 MATRIX: dict[str, Case] = {
     "api_ping": Case(perm=PUBLIC, grant=None, call=lambda w: ("GET", "/ping", None)),
     "accounts_me": Case(perm=SIGNED_IN, grant=ORG_VIEW, call=lambda w: ("GET", "/me", None)),
@@ -400,6 +451,62 @@ MATRIX: dict[str, Case] = {
         call=lambda w: ("PATCH", "/transfers/rules/letter_validity", {"params": {"days": 90}, "reason": "矩阵"}),
         leak=_transfer_rule_changed,
     ),
+    "integration_notifications_list": Case(perm=SIGNED_IN, grant=INTEGRATION, call=_inbox_call,
+                                           leak=_only_own_notifications),
+    "integration_notifications_read": Case(
+        perm=SIGNED_IN, grant=INTEGRATION, call=lambda w: ("POST", f"/notifications/{_my_notification(w)}/read", None),
+        foreign=lambda w: [(("POST", f"/notifications/{_others_notification(w)}/read", None),
+                            ("POST", f"/notifications/{MISSING_ID}/read", None))],
+    ),
+    "integration_notifications_read_all": Case(perm=SIGNED_IN, grant=INTEGRATION,
+                                               call=lambda w: ("POST", "/notifications/read-all", None)),
+    "integration_preferences_get": Case(perm=SIGNED_IN, grant=INTEGRATION,
+                                        call=lambda w: ("GET", "/notifications/preferences", None)),
+    "integration_preferences_set": Case(
+        perm=SIGNED_IN, grant=INTEGRATION,
+        call=lambda w: ("PUT", "/notifications/preferences", {"email": {"min_severity": "off"}}),
+    ),
+    "integration_channels_list": Case(
+        perm="integration.configure", grant=INTEGRATION, call=lambda w: ("GET", "/integration/channels", None),
+        leak=_no_b_channels,
+        foreign=lambda w: [(("GET", "/integration/channels", {"org": "B1"}),
+                            ("GET", "/integration/channels", {"org": "NOPE"}))],
+    ),
+    "integration_channels_create": Case(
+        perm="integration.configure", grant=INTEGRATION, ok=201,
+        call=lambda w: ("POST", "/integration/channels", {"org": "A1", **_CHANNEL_BODY}),
+        foreign=lambda w: [(("POST", "/integration/channels", {"org": "B1", **_CHANNEL_BODY}),
+                            ("POST", "/integration/channels", {"org": "NOPE", **_CHANNEL_BODY}))],
+    ),
+    "integration_channels_get": Case(
+        perm="integration.configure", grant=INTEGRATION, call=lambda w: ("GET", f"/integration/channels/{_ch('A1')}", None),
+        foreign=lambda w: [(("GET", f"/integration/channels/{_ch('B1')}", None),
+                            ("GET", f"/integration/channels/{MISSING_ID}", None))],
+    ),
+    "integration_channels_update": Case(
+        perm="integration.configure", grant=INTEGRATION,
+        call=lambda w: ("PATCH", f"/integration/channels/{_ch('A1')}", {"name": "改名"}),
+        foreign=lambda w: [(("PATCH", f"/integration/channels/{_ch('B1')}", {"name": "改名"}),
+                            ("PATCH", f"/integration/channels/{MISSING_ID}", {"name": "改名"}))],
+    ),
+    "integration_channels_delete": Case(
+        perm="integration.configure", grant=INTEGRATION, ok=204,
+        call=lambda w: ("DELETE", f"/integration/channels/{_ch('A1')}", None),
+        foreign=lambda w: [(("DELETE", f"/integration/channels/{_ch('B1')}", None),
+                            ("DELETE", f"/integration/channels/{MISSING_ID}", None))],
+    ),
+    "integration_channels_test": Case(
+        perm="integration.configure", grant=INTEGRATION, ok=202,
+        call=lambda w: ("POST", f"/integration/channels/{_ch('A1')}/test", None),
+        foreign=lambda w: [(("POST", f"/integration/channels/{_ch('B1')}/test", None),
+                            ("POST", f"/integration/channels/{MISSING_ID}/test", None))],
+    ),
+    "integration_channels_deliveries": Case(
+        perm="integration.configure", grant=INTEGRATION,
+        call=lambda w: ("GET", f"/integration/channels/{_ch('A1')}/deliveries", None),
+        foreign=lambda w: [(("GET", f"/integration/channels/{_ch('B1')}/deliveries", None),
+                            ("GET", f"/integration/channels/{MISSING_ID}/deliveries", None))],
+    ),
 }
 
 # Operations deliberately left out of the matrix, each with the reason. Keep it empty if you can.
@@ -409,7 +516,7 @@ OPERATIONS = {info.operation_id: info for info in iter_operations(api)}
 
 
 @pytest.fixture
-def world(tree, member_factory):
+def world(tree, member_factory, settings):
     """The fixture tree plus a party group in B1, a member, a committee term and an applicant in each branch."""
     from dangjian.orgs.services import org_create, term_create
 
@@ -430,6 +537,12 @@ def world(tree, member_factory):
     tb = transfer_initiate(actor=None, member=member_factory("B1"), kind="external_out",
                            outside_org_name="中共某街道工作委员会", letter_no="乙一转〔2024〕1号", issued_on=dt.date(2024, 3, 1))
     ml = member_factory("A2", status="lost")
+    from dangjian.integration.services import channel_create
+
+    settings.DANGJIAN_WECOM_ENABLED = True  # so that the channel test message is accepted (202)
+    for code in ("A1", "B1"):
+        channel_create(actor=None, org=orgs[code], name=f"矩阵 {code}", **{k: v for k, v in _CHANNEL_BODY.items()
+                                                                          if k != "name"})
     return SimpleNamespace(orgs=orgs, ma=ma, mb=mb, pa=pa, pb=pb, ta=ta, tb=tb, ml=ml)
 
 

@@ -282,6 +282,53 @@ def _tr_arrival(org_code: str) -> dict:
 _TR_LETTER = {"kind": "internal_out", "to_org_code": "B1", "letter_no": "矩阵〔2024〕3号", "issued_on": "2024-03-01"}
 
 
+# integration: the inbox is always the caller's own; channels are org data (integration.configure)
+INTEGRATION_A1 = ("branch_secretary", "A1", "subtree")
+_CALLERS = ("actor_a", "nogrant", "lacking")  # the accounts the checks below sign in
+
+
+def _my_notification(w: World) -> int:
+    """A notification of the account the check signed in (made on first use, no audit entry); a missing id
+    while no such account exists (the anonymous check)."""
+    from dangjian.accounts.models import User
+    from dangjian.integration.services import notify
+
+    user = User.objects.filter(username__in=_CALLERS).order_by("-pk").first()
+    if user is None:
+        return 987_654_321
+    mine = user.notifications.order_by("pk").first()
+    return mine.pk if mine else notify(recipients=[user], title="矩阵通知", link="/").notifications.get().pk
+
+
+def _others_notification(w: World) -> int:
+    from dangjian.accounts.models import User
+    from dangjian.integration.services import notify
+
+    other, _ = User.objects.get_or_create(username="inbox_other")
+    mine = other.notifications.order_by("pk").first()
+    return mine.pk if mine else notify(recipients=[other], title="别人的通知").notifications.get().pk
+
+
+def _channel(w: World, code: str) -> int:
+    """A WeCom channel of *code* (made on first use through the ORM, so without an audit entry)."""
+    from dangjian.integration.models import NotificationChannel
+
+    channel, _ = NotificationChannel.objects.get_or_create(
+        name=f"矩阵 {code}", defaults={"org": w.orgs[code], "kind": "wecom",
+                                        "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m"})
+    return channel.pk
+
+
+def _channel_form(org_code: str) -> dict:
+    return {"org_code": org_code, "kind": "wecom", "name": "矩阵渠道", "min_severity": "warning", "enabled": "on",
+            "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix", "secret": "",
+            "email_recipients": ""}
+
+
+_CHANNEL_EDIT = {"name": "改名渠道", "webhook_url": "", "secret": "", "email_recipients": "", "min_severity": "info",
+                 "enabled": "on"}
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -634,6 +681,39 @@ MATRIX: dict[str, Page] = {
         b_kwargs=lambda w: {"pk": w.b_member.pk}, b_post=lambda w: {"searched_on": "2024-03-01", "method": "电话"},
         cross="the world's A1 member is not lost: the permitted post passes the permission and scope checks and "
               "is refused by the service at the field (400); B's member is 404",
+    ),
+    # integration (通知) ------------------------------------------------------------------------------
+    "integration:inbox": Page(None, PLAIN, nogrant_status=200,
+                              cross="the user's own notifications only, whatever their roles"),
+    "integration:read": Page(
+        None, WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _my_notification(w)}, post=lambda w: {},
+        b_kwargs=lambda w: {"pk": _others_notification(w)}, b_post=lambda w: {}, nogrant_status=302,
+        cross="declared for any signed-in user: one's own notification is marked read; anyone else's is 404",
+    ),
+    "integration:read_all": Page(None, PLAIN, methods=("post",), nogrant_status=302,
+                                 cross="marks only the user's own notifications"),
+    "integration:preferences": Page(None, PLAIN, nogrant_status=200, cross="the user's own notification settings"),
+    "integration:channels": Page("integration.configure", INTEGRATION_A1, b_query=lambda w: {"org": "B1"}),
+    "integration:channel_create": Page(
+        "integration.configure", INTEGRATION_A1, methods=("get", "post"), post=lambda w: _channel_form("A1"),
+        b_post=lambda w: _channel_form("B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written",
+    ),
+    "integration:channel_edit": Page(
+        "integration.configure", INTEGRATION_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _channel(w, "A1")},
+        post=lambda w: _CHANNEL_EDIT, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: _CHANNEL_EDIT,
+    ),
+    "integration:channel_test": Page(
+        "integration.configure", INTEGRATION_A1, methods=("post",), kwargs=lambda w: {"pk": _channel(w, "A1")},
+        post=lambda w: {}, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: {},
+    ),
+    "integration:channel_delete": Page(
+        "integration.configure", INTEGRATION_A1, methods=("post",), kwargs=lambda w: {"pk": _channel(w, "A1")},
+        post=lambda w: {}, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: {},
+    ),
+    "integration:schedule": Page(
+        "integration.configure", INTEGRATION_A1,
+        cross="the platform-wide schedule (task names and times), the same for everyone who configures channels",
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.health",
     "dangjian.exchange",
+    "dangjian.integration",
     "dangjian.web",
     "dangjian.demo",
 ]

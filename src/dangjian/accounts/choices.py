@@ -38,6 +38,7 @@ ALL_PERMISSIONS = {
     "exchange.export": _("导出数据（Excel/CSV）"),
     "meetings.view": _("查看组织生活"),
     "meetings.change": _("安排和登记组织生活（会议、出勤、记录）"),
+    "integration.configure": _("配置本组织的通知渠道（邮件、企业微信、钉钉）"),
     "health.view": _("查看组织健康监测（监测表、问题清单、规则）"),
     "health.acknowledge": _("确认本组织的监测问题"),
     "health.configure": _("维护健康监测规则参数"),
@@ -77,6 +78,15 @@ MEETINGS_ROLE_PERMISSIONS = {
     "member": ("meetings.view",),
 }
 for _role, _perms in MEETINGS_ROLE_PERMISSIONS.items():
+    DEFAULT_ROLES[_role][1].extend(p for p in _perms if p not in DEFAULT_ROLES[_role][1])
+
+# 通知渠道 (integration app): who configures the notification channels of the orgs in their scope. The
+# integration data migration gives existing installations' roles the same permission.
+INTEGRATION_ROLE_PERMISSIONS = {
+    "org_dept": ("integration.configure",),
+    "branch_secretary": ("integration.configure",),
+}
+for _role, _perms in INTEGRATION_ROLE_PERMISSIONS.items():
     DEFAULT_ROLES[_role][1].extend(p for p in _perms if p not in DEFAULT_ROLES[_role][1])
 
 # 组织健康监测 (health app): the monitoring table and findings for those who oversee orgs; acknowledging a

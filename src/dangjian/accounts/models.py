@@ -67,7 +67,7 @@ class RoleAssignment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.role} @ {self.org or '全部'} ({self.get_scope_display()})"
+        return f"{self.user} · {self.role} @ {self.org or _('全部')} ({self.get_scope_display()})"
 
     @classmethod
     def scope_self_q(cls, actor):

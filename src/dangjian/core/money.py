@@ -9,6 +9,8 @@ import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 __all__ = [
     "CENT",
     "ROUNDING_MODES",
@@ -55,7 +57,7 @@ def parse_money(value: Any, *, places: int = 2) -> Decimal:
     """
     if isinstance(value, bool | float):
         # floats carry binary noise (0.1 + 0.2); callers pass str, int or Decimal
-        raise MoneyError("invalid", "金额须为数字文本，不能是浮点数")
+        raise MoneyError("invalid", _("金额须为数字文本，不能是浮点数"))
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, Decimal):
@@ -63,18 +65,18 @@ def parse_money(value: Any, *, places: int = 2) -> Decimal:
     elif isinstance(value, str):
         text = _normalise_text(value)
         if not text:
-            raise MoneyError("invalid", "金额不能为空")
+            raise MoneyError("invalid", _("金额不能为空"))
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise MoneyError("invalid", "金额不是有效的数字")
+            raise MoneyError("invalid", _("金额不是有效的数字"))
     else:
-        raise MoneyError("invalid", "金额不是有效的数字")
+        raise MoneyError("invalid", _("金额不是有效的数字"))
     if not amount.is_finite():
-        raise MoneyError("invalid", "金额不是有效的数字")
+        raise MoneyError("invalid", _("金额不是有效的数字"))
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
-        raise MoneyError("precision", "金额最多保留两位小数" if places == 2 else "小数位数过多")
+        raise MoneyError("precision", _("金额最多保留两位小数") if places == 2 else _("小数位数过多"))
     step = Decimal(1).scaleb(-places)
     return amount.quantize(step)
 

@@ -108,11 +108,11 @@ class DuesBracket(models.Model):
     @property
     def label(self) -> str:
         if self.fixed_amount is not None:
-            return f"每月 {self.fixed_amount} 元"
-        low = f"{self.lower} 元 < " if self.lower is not None else ""
-        high = f" ≤ {self.upper} 元" if self.upper is not None else ""
+            return _("每月 %(amount)s 元") % {"amount": self.fixed_amount}
+        low = _("%(lower)s 元 < ") % {"lower": self.lower} if self.lower is not None else ""
+        high = _(" ≤ %(upper)s 元") % {"upper": self.upper} if self.upper is not None else ""
         percent = format(self.rate * 100, "f").rstrip("0").rstrip(".")
-        return f"{low}基数{high}：{percent}%"
+        return _("%(low)s基数%(high)s：%(percent)s%%") % {"low": low, "high": high, "percent": percent}
 
 
 class MemberBoundQuerySet(OrgScopedQuerySet):

@@ -171,7 +171,7 @@ class CommitteeTerm(TimeStampedModel):
         ordering = ["org", "-number"]
 
     def __str__(self) -> str:
-        return f"{self.org} 第{self.number}届"
+        return _("%(org)s 第%(number)s届") % {"org": self.org, "number": self.number}
 
     def days_left(self, today: dt.date) -> int:
         return (self.end_date - today).days

@@ -1,0 +1,54 @@
+"""Forms of the integration pages: they only parse input; the rules live in the services, whose field
+errors are put back onto the matching form field."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.integration.choices import ChannelKind, Threshold
+from dangjian.orgs.forms import BootstrapForm
+
+__all__ = ["ChannelEditForm", "ChannelForm", "PreferencesForm"]
+
+_SEVERITIES = Threshold.choices[:3]  # a channel carries at least "critical"; "off" is its enabled switch
+
+
+class ChannelEditForm(BootstrapForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    webhook_url = forms.CharField(
+        label=_("Webhook 地址"), max_length=1000, required=False,
+        help_text=_("企业微信/钉钉群机器人的地址，须以 http:// 或 https:// 开头。修改时留空表示不变。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    secret = forms.CharField(
+        label=_("加签密钥（钉钉）"), max_length=200, required=False,
+        help_text=_("钉钉机器人“加签”安全设置中以 SEC 开头的字符串。修改时留空表示不变。"),
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+    clear_secret = forms.BooleanField(label=_("清除加签密钥"), required=False)
+    email_recipients = forms.CharField(
+        label=_("收件人（邮件）"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("多个邮箱用逗号或换行分隔。"))
+    min_severity = forms.ChoiceField(label=_("接收级别"), choices=_SEVERITIES, initial=Threshold.WARNING)
+    include_subtree = forms.BooleanField(label=_("同时接收下级组织的通知"), required=False)
+    enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class ChannelForm(ChannelEditForm):
+    org_code = forms.CharField(label=_("组织代码"), max_length=40)
+    kind = forms.ChoiceField(label=_("类型"), choices=ChannelKind.choices)
+    field_order = ["org_code", "kind", "name", "webhook_url", "secret", "email_recipients", "min_severity",
+                   "include_subtree", "enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["clear_secret"]
+        self.fields["webhook_url"].help_text = _("企业微信/钉钉群机器人的地址，须以 http:// 或 https:// 开头。")
+        self.fields["secret"].help_text = _("钉钉机器人“加签”安全设置中以 SEC 开头的字符串；企业微信不用填。")
+
+
+class PreferencesForm(BootstrapForm):
+    in_app_min_severity = forms.ChoiceField(label=_("站内通知：接收级别"), choices=_SEVERITIES)
+    in_app_muted_sources = forms.CharField(
+        label=_("站内通知：屏蔽的来源"), required=False, max_length=2000,
+        help_text=_("来源代码或前缀，用逗号分隔，如 dues 或 org.term_expiring。严重通知不受屏蔽。"))
+    email_min_severity = forms.ChoiceField(label=_("电子邮件：接收级别"), choices=Threshold.choices)
+    email_muted_sources = forms.CharField(label=_("电子邮件：屏蔽的来源"), required=False, max_length=2000)
