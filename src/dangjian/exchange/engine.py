@@ -156,6 +156,7 @@ class Importer:
         self.progress = progress or _no_progress
         self.report: ImportReport | None = None
         self.present: dict[str, Column] = {}
+        self.dry_run = True  # set by execute(); a dry run of a non-trial kind keeps nothing for writing
 
     # --- columns ----------------------------------------------------------------------------------
     def required_fields(self) -> list[tuple[str, ...]]:
@@ -220,33 +221,50 @@ class Importer:
         """Releases temporary storage."""
 
 
-def _parse_cell(col: Column, raw: Any, today) -> Any:
+def cell_parser(col: Column, today) -> Callable[[Any], Any]:
+    """The function that turns a raw cell of *col* into its value (raising :class:`CellError`), chosen
+    once per column rather than per cell."""
     kind = col.spec.type
     if kind == T.TEXT:
-        return clean_text(raw)
-    if kind in (T.IDENT, T.IDNUMBER, T.LIST):
-        value = clean_ident(raw)
-        return value.upper() if kind == T.IDNUMBER else value
+        return clean_text
+    if kind == T.IDNUMBER:
+        return lambda raw: clean_ident(raw).upper()
+    if kind in (T.IDENT, T.LIST):
+        return clean_ident
     if kind == T.DATE:
-        value = parse_date(raw)
-        if value is not None and value > today:
-            raise CellError(ExchangeError.DATE_IN_FUTURE, _("日期不能晚于今天"))
-        return value
+        def date(raw: Any) -> Any:
+            value = parse_date(raw)
+            if value is not None and value > today:
+                raise CellError(ExchangeError.DATE_IN_FUTURE, _("日期不能晚于今天"))
+            return value
+
+        return date
     if kind == T.CHOICE:
-        text = clean_title(raw)
-        if not text:
-            return ""
-        value = col.codes.get(text) or col.codes.get(text.lower())
-        if value is None:
-            options = "、".join(col.options[:12])
-            raise CellError(ExchangeError.CODE_UNKNOWN, _("“%(v)s”不在代码表中（可选：%(o)s）") % {"v": clean_text(raw),
-                                                                                          "o": options})
-        return value
+        codes = col.codes
+        last: dict[Any, str] = {}  # the same few labels repeat on every row
+
+        def choice(raw: Any) -> str:
+            value = last.get(raw)
+            if value is not None:
+                return value
+            text = clean_title(raw)
+            if not text:
+                return ""
+            value = codes.get(text) or codes.get(text.lower())
+            if value is None:
+                options = "、".join(col.options[:12])
+                raise CellError(ExchangeError.CODE_UNKNOWN, _("“%(v)s”不在代码表中（可选：%(o)s）") % {
+                    "v": clean_text(raw), "o": options})
+            if len(last) < 256 and isinstance(raw, str):
+                last[raw] = value
+            return value
+
+        return choice
     if kind == T.BOOL:
-        return parse_bool(raw)
+        return parse_bool
     if kind == T.DECIMAL:
-        return parse_decimal(raw)
-    return None  # pragma: no cover - DERIVED / NONE columns are not read
+        return parse_decimal
+    return lambda raw: None  # pragma: no cover - DERIVED / NONE columns are not read
 
 
 def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
@@ -255,6 +273,7 @@ def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
     (or, for ``trial_writes`` kinds, always — the caller rolls a dry run back)."""
     report = ImportReport(kind=importer.kind, mode=importer.mode, dry_run=dry_run, max_errors=max_errors)
     importer.report = report
+    importer.dry_run = dry_run
     progress = importer.progress
     try:
         table = open_table(data, file_name)
@@ -281,13 +300,13 @@ def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
         if col.field and col.spec.type not in (T.DERIVED, T.NONE):
             positions.append((index, col))
     importer.present = {col.field: col for _i, col in positions}
+    parsers = [(index, col.field, col.title, cell_parser(col, importer.today)) for index, col in positions]
     for err in importer.check_columns(importer.present):
         report.add(err)
     if not report.ok:
         return report
     total = table.total
     importer.start(total)
-    today = importer.today
     progress("validate", 0, total)
     try:
         for row_no, cells in table.rows:
@@ -297,13 +316,13 @@ def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
             report.rows += 1
             values: dict[str, Any] = {}
             bad: set[str] = set()
-            for index, col in positions:
-                raw = cells[index] if index < len(cells) else None
+            width = len(cells)
+            for index, name, title, parse in parsers:
                 try:
-                    values[col.field] = _parse_cell(col, raw, today)
+                    values[name] = parse(cells[index] if index < width else None)
                 except CellError as exc:
-                    bad.add(col.field)
-                    report.add(RowError(row_no, col.title, col.field, exc.code, exc.message))
+                    bad.add(name)
+                    report.add(RowError(row_no, title, name, exc.code, exc.message))
             importer.add_row(row_no, values, bad)
             if report.rows % PROGRESS_EVERY == 0:
                 progress("validate", report.rows, max(total, report.rows))

@@ -136,6 +136,9 @@ class MemberImporter(Importer):
 
     def end_of_rows(self) -> None:
         self._flush()
+        if self.dry_run:  # what a commit would do
+            self.report.created = self.creates.count  # type: ignore[union-attr]
+            self.report.updated = self.updates.count  # type: ignore[union-attr]
 
     def _flush(self) -> None:
         pending, self.pending = self.pending, []
@@ -188,6 +191,9 @@ class MemberImporter(Importer):
                 return self._report_flagged(row, flagged, bad)
         if bad:
             return None
+        if self.dry_run:
+            self.creates.count += 1
+            return None
         r["id_number_bidx"] = key
         self.creates.append(r)
         self.org_ids.add(r["org_id"])
@@ -223,6 +229,9 @@ class MemberImporter(Importer):
             errors = validate_member(member, today=self.today)
             if errors:
                 self._report(row, errors, bad)
+                continue
+            if self.dry_run:
+                self.updates.count += 1
                 continue
             self.updates.append((row, pk, changes))
             self.org_ids.add(r["org_id"] or member.org_id)

@@ -53,15 +53,13 @@ class Command(BaseCommand):
                                 progress=progress)
         for error in report.errors:
             self.stderr.write(error.line())
-        summary = (f"{ImportKind(kind).label}：数据 {report.rows} 行，新增 {report.created}，更新 {report.updated}，"
+        will = "将" if options["dry_run"] else ""
+        summary = (f"{ImportKind(kind).label}：数据 {report.rows} 行，{will}新增 {report.created}，{will}更新 {report.updated}，"
                    f"无变化 {report.unchanged}，错误 {report.error_count}")
         if not report.ok:
             self.stderr.write(summary + "；未写入任何数据")
             sys.exit(1)
-        if options["dry_run"]:
-            self.stdout.write(summary.replace("新增 0，更新 0，", "") + "（预检，未写入）")
-        else:
-            self.stdout.write(summary + "；已导入")
+        self.stdout.write(summary + ("（预检，未写入）" if options["dry_run"] else "；已导入"))
 
     def _progress(self, off: bool):
         import contextlib
