@@ -71,6 +71,11 @@ def parse_date(value: Any) -> dt.date | None:
     """A date from an Excel cell; None for a blank cell; :class:`CellError` when unreadable."""
     if value is None or value == "":
         return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the common case, 2020-01-01, without the general parser
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -29,6 +29,7 @@ def test_upload_with_errors_shows_the_error_table_then_a_clean_file_commits(page
     login("ganshi", next_path="/exchange/")
     page.wait_for_url("**/exchange/")
     assert_assets_loaded(page)
+    screenshot("exchange-index-desktop")
     rows = [member_row(1), member_row(2, 公民身份号码="110101199001010010"), member_row(3, 所在党支部代码="B1")]
     # when
     _upload(page, "党员有错误.xlsx", xlsx_bytes(MEMBER_HEADER, rows))
@@ -56,3 +57,13 @@ def test_upload_with_errors_shows_the_error_table_then_a_clean_file_commits(page
     expect(page.locator("[data-job-status]")).to_have_attribute("data-job-status", "committed")
     expect(page.locator("[data-count=created]")).to_have_text("2")
     assert sorted(Member.objects.values_list("name", flat=True)) == ["导入党员1", "导入党员2"]
+
+
+def test_export_page_at_phone_width(page, login, account, tree, screenshot):
+    account("ganshi", role="party_worker", org=tree["A1"], scope="org")
+    login("ganshi", next_path="/exchange/export/")
+    page.wait_for_url("**/exchange/export/")
+    page.set_viewport_size(PHONE)
+    expect(page.locator("[data-export=members] button[type=submit]")).to_be_visible()
+    screenshot("exchange-export-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
