@@ -217,6 +217,86 @@ def _no_b_channels(w, body):
     assert [item["org"]["code"] for item in body["items"]] == ["A1"]
 
 
+MEET_VIEW = ("party_worker", "A1", "org")
+MEET_CHANGE = ("party_worker", "A1", "org")
+ELECT_CHANGE = ("branch_secretary", "A", "subtree")
+ELECT_APPROVE = ("org_dept", "A", "subtree")  # the higher org approves the secretary
+
+
+def _mt():
+    from dangjian.meetings.tests import factories
+
+    return factories
+
+
+def _meeting_body(org: str, member: int) -> dict[str, Any]:
+    return {"org": org, "kind": "theme_day", "topic": "矩阵会议", "held": True, "starts_at": "2024-03-10T14:00:00+08:00",
+            "ends_at": "2024-03-10T16:00:00+08:00", "attendance": [{"member": member, "status": "present"}]}
+
+
+def _series_body(org: str) -> dict[str, Any]:
+    return {"org": org, "kind": "theme_day", "topic": "矩阵固定活动", "day_of_month": 10, "start_time": "14:30",
+            "starts_on": "2024-01-01", "generate": 0}
+
+
+def _election_body(org: str, member: int) -> dict[str, Any]:
+    return {"org": org, "held_on": "2024-06-21", "attending": 1,
+            "results": [{"member": member, "votes": 1, "elected": True, "position": "secretary"}]}
+
+
+_POSTPONE = {"until": "2027-06-01", "approved_by": "A", "approved_on": "2024-06-01", "approval_doc": "矩阵"}
+_APPROVE = {"approved_by": "A", "approved_on": "2024-06-25", "approval_doc": "矩阵"}
+
+
+def _only_a1(w, body):
+    assert body["items"] and {item["org"]["code"] for item in body["items"]} == {"A1"}
+
+
+def _count(n):
+    def check(w, body):
+        assert len(body) == n
+
+    return check
+
+
+def _m(w, code):
+    return _mt().world_meeting(w, code)
+
+
+HEALTH_VIEW = ("party_worker", "A1", "org")
+HEALTH_ACK = ("branch_secretary", "A1", "org")
+HEALTH_CONFIGURE = ("sysadmin", "G", "subtree")  # the rules are platform-wide
+
+
+def _hf(w, code: str) -> int:
+    from dangjian.health.tests.factories import world_finding
+
+    return world_finding(w, code)
+
+
+def _health_world(orgs) -> None:
+    """An open finding at A1 and at B1 (plain rows, made with the world: the checks compare every table)."""
+    from dangjian.health.tests.factories import finding_at
+
+    finding_at(orgs["A1"]), finding_at(orgs["B1"])
+
+
+def _no_b_findings(w, body):
+    assert [item["id"] for item in body["items"]] == [_hf(w, "A1")]
+
+
+def _health_rules_listed(w, body):
+    assert len(body) == 15 and all(rule["citation"].startswith("DOMAIN §") for rule in body)
+
+
+def _health_rule_changed(w, body):
+    assert (body["code"], body["params"]["max_members"]) == ("org.branch_oversize", 40)
+
+
+def _no_b_monitor(w, body):
+    assert [row["org"]["code"] for row in body["rows"]] == ["A1"]
+
+
 MATRIX: dict[str, Case] = {
     "api_ping": Case(perm=PUBLIC, grant=None, call=lambda w: ("GET", "/ping", None)),
     "accounts_me": Case(perm=SIGNED_IN, grant=ORG_VIEW, call=lambda w: ("GET", "/me", None)),
@@ -507,6 +587,167 @@ MATRIX: dict[str, Case] = {
         foreign=lambda w: [(("GET", f"/integration/channels/{_ch('B1')}/deliveries", None),
                             ("GET", f"/integration/channels/{MISSING_ID}/deliveries", None))],
     ),
+    # meetings (组织生活) and elections ---------------------------------------------------------------
+    "meetings_kinds": Case(perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings/kinds", None),
+                           leak=_count(9)),
+    "meetings_cadence_rules": Case(perm="meetings.view", grant=MEET_VIEW,
+                                   call=lambda w: ("GET", "/meetings/cadence-rules", None), leak=_count(9)),
+    "meetings_list": Case(
+        perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings", None), leak=_only_a1,
+        foreign=lambda w: [(("GET", "/meetings", {"org": "B1"}), ("GET", "/meetings", {"org": "NOPE"}))],
+    ),
+    "meetings_create": Case(
+        perm="meetings.change", grant=MEET_CHANGE, ok=201,
+        call=lambda w: ("POST", "/meetings", _meeting_body("A1", w.ma.pk)),
+        foreign=lambda w: [(("POST", "/meetings", _meeting_body("B1", w.ma.pk)),
+                            ("POST", "/meetings", _meeting_body("NOPE", w.ma.pk))),
+                           (("POST", "/meetings", _meeting_body("A1", w.mb.pk)),
+                            ("POST", "/meetings", _meeting_body("A1", MISSING_ID)))],
+    ),
+    "meetings_mine": Case(perm=SIGNED_IN, grant=MEET_VIEW, call=lambda w: ("GET", "/meetings/mine", None)),
+    # The matrix's users have no member record: the code is refused (422) for the permitted user and for
+    # "nobody" alike; a member's successful check-in is tested in meetings/tests/test_api.py.
+    "meetings_checkin": Case(
+        perm=SIGNED_IN, grant=MEET_VIEW, ok=422,
+        call=lambda w: ("POST", "/meetings/checkin", {"meeting": _m(w, "A1"), "code": "000000"}),
+        foreign=lambda w: [(("POST", "/meetings/checkin", {"meeting": _m(w, "B1"), "code": "000000"}),
+                            ("POST", "/meetings/checkin", {"meeting": MISSING_ID, "code": "000000"}))],
+    ),
+    "meetings_compliance": Case(
+        perm="meetings.view", grant=MEET_VIEW,
+        call=lambda w: ("GET", "/meetings/compliance", {"org": "A1", "period": "2024-Q1"}),
+        foreign=lambda w: [(("GET", "/meetings/compliance", {"org": "B1"}),
+                            ("GET", "/meetings/compliance", {"org": "NOPE"}))],
+    ),
+    "meetings_series_list": Case(perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings/series", None),
+                                 leak=_only_a1),
+    "meetings_series_create": Case(
+        perm="meetings.change", grant=MEET_CHANGE, ok=201, call=lambda w: ("POST", "/meetings/series", _series_body("A1")),
+        foreign=lambda w: [(("POST", "/meetings/series", _series_body("B1")),
+                            ("POST", "/meetings/series", _series_body("NOPE")))],
+    ),
+    "meetings_series_generate": Case(
+        perm="meetings.change", grant=MEET_CHANGE,
+        call=lambda w: ("POST", f"/meetings/series/{_mt().world_series(w, 'A1')}/generate", {"count": 2}),
+        foreign=lambda w: [(("POST", f"/meetings/series/{_mt().world_series(w, 'B1')}/generate", {"count": 2}),
+                            ("POST", f"/meetings/series/{MISSING_ID}/generate", {"count": 2}))],
+    ),
+    "meetings_terms": Case(
+        perm="orgs.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings/terms", {"org": "A1"}),
+        foreign=lambda w: [(("GET", "/meetings/terms", {"org": "B1"}), ("GET", "/meetings/terms", {"org": "NOPE"}))],
+    ),
+    "meetings_term_postpone": Case(
+        perm="orgs.change", grant=ELECT_CHANGE,
+        call=lambda w: ("POST", f"/meetings/terms/{_mt().world_term(w, 'A1')}/postpone", _POSTPONE),
+        foreign=lambda w: [(("POST", f"/meetings/terms/{_mt().world_term(w, 'B1')}/postpone", _POSTPONE),
+                            ("POST", f"/meetings/terms/{MISSING_ID}/postpone", _POSTPONE))],
+    ),
+    "meetings_elections_list": Case(perm="orgs.view", grant=MEET_VIEW,
+                                    call=lambda w: ("GET", "/meetings/elections", None), leak=_only_a1),
+    "meetings_election_record": Case(
+        perm="orgs.change", grant=ELECT_CHANGE, ok=201,
+        call=lambda w: ("POST", "/meetings/elections", _election_body("A1", w.ma.pk)),
+        foreign=lambda w: [(("POST", "/meetings/elections", _election_body("B1", w.mb.pk)),
+                            ("POST", "/meetings/elections", _election_body("NOPE", w.mb.pk))),
+                           (("POST", "/meetings/elections", _election_body("A1", w.mb.pk)),
+                            ("POST", "/meetings/elections", _election_body("A1", MISSING_ID)))],
+    ),
+    "meetings_election_get": Case(
+        perm="orgs.view", grant=MEET_VIEW,
+        call=lambda w: ("GET", f"/meetings/elections/{_mt().world_election(w, 'A1')}", None),
+        foreign=lambda w: [(("GET", f"/meetings/elections/{_mt().world_election(w, 'B1')}", None),
+                            ("GET", f"/meetings/elections/{MISSING_ID}", None))],
+    ),
+    "meetings_election_approve": Case(
+        perm="orgs.change", grant=ELECT_APPROVE,
+        call=lambda w: ("POST", f"/meetings/elections/{_mt().world_election(w, 'A1')}/approve", _APPROVE),
+        foreign=lambda w: [(("POST", f"/meetings/elections/{_mt().world_election(w, 'B1')}/approve", _APPROVE),
+                            ("POST", f"/meetings/elections/{MISSING_ID}/approve", _APPROVE)),
+                           (("POST", f"/meetings/elections/{_mt().world_election(w, 'A1')}/approve",
+                             {**_APPROVE, "approved_by": "B"}),
+                            ("POST", f"/meetings/elections/{_mt().world_election(w, 'A1')}/approve",
+                             {**_APPROVE, "approved_by": "NOPE"}))],
+    ),
+    "meetings_get": Case(
+        perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", f"/meetings/{_m(w, 'A1')}", None),
+        foreign=lambda w: [(("GET", f"/meetings/{_m(w, 'B1')}", None), ("GET", f"/meetings/{MISSING_ID}", None))],
+    ),
+    "meetings_update": Case(
+        perm="meetings.change", grant=MEET_CHANGE, call=lambda w: ("PATCH", f"/meetings/{_m(w, 'A1')}", {"topic": "改"}),
+        foreign=lambda w: [(("PATCH", f"/meetings/{_m(w, 'B1')}", {"topic": "改"}),
+                            ("PATCH", f"/meetings/{MISSING_ID}", {"topic": "改"}))],
+    ),
+    "meetings_record": Case(
+        perm="meetings.change", grant=MEET_CHANGE,
+        call=lambda w: ("POST", f"/meetings/{_m(w, 'A1')}/record",
+                        {"attendance": [{"member": w.ma.pk, "status": "present"}]}),
+        foreign=lambda w: [(("POST", f"/meetings/{_m(w, 'B1')}/record", {"attendance": []}),
+                            ("POST", f"/meetings/{MISSING_ID}/record", {"attendance": []})),
+                           (("POST", f"/meetings/{_m(w, 'A1')}/record",
+                             {"attendance": [{"member": w.mb.pk, "status": "present"}]}),
+                            ("POST", f"/meetings/{_m(w, 'A1')}/record",
+                             {"attendance": [{"member": MISSING_ID, "status": "present"}]}))],
+    ),
+    "meetings_cancel": Case(
+        perm="meetings.change", grant=MEET_CHANGE,
+        call=lambda w: ("POST", f"/meetings/{_m(w, 'A1')}/cancel", {"reason": "矩阵"}),
+        foreign=lambda w: [(("POST", f"/meetings/{_m(w, 'B1')}/cancel", {"reason": "矩阵"}),
+                            ("POST", f"/meetings/{MISSING_ID}/cancel", {"reason": "矩阵"}))],
+    ),
+    "meetings_minutes_set": Case(
+        perm="meetings.change", grant=MEET_CHANGE,
+        call=lambda w: ("POST", f"/meetings/{_m(w, 'A1')}/minutes", {"minutes": "矩阵记录"}),
+        foreign=lambda w: [(("POST", f"/meetings/{_m(w, 'B1')}/minutes", {"minutes": "矩阵记录"}),
+                            ("POST", f"/meetings/{MISSING_ID}/minutes", {"minutes": "矩阵记录"}))],
+    ),
+    "meetings_followup_add": Case(
+        perm="meetings.change", grant=MEET_CHANGE, ok=201,
+        call=lambda w: ("POST", f"/meetings/{_m(w, 'A1')}/followups",
+                        {"title": "矩阵事项", "owner": w.ma.pk, "due_on": "2024-03-31"}),
+        foreign=lambda w: [(("POST", f"/meetings/{_m(w, 'B1')}/followups",
+                             {"title": "矩阵事项", "owner": w.mb.pk, "due_on": "2024-03-31"}),
+                            ("POST", f"/meetings/{MISSING_ID}/followups",
+                             {"title": "矩阵事项", "owner": w.mb.pk, "due_on": "2024-03-31"})),
+                           (("POST", f"/meetings/{_m(w, 'A1')}/followups",
+                             {"title": "矩阵事项", "owner": w.mb.pk, "due_on": "2024-03-31"}),
+                            ("POST", f"/meetings/{_m(w, 'A1')}/followups",
+                             {"title": "矩阵事项", "owner": MISSING_ID, "due_on": "2024-03-31"}))],
+    ),
+    "meetings_followup_done": Case(
+        perm="meetings.change", grant=MEET_CHANGE,
+        call=lambda w: ("POST", "/meetings/{pk}/followups/{fid}/done".format(**_mt().world_followup(w, "A1")), {}),
+        foreign=lambda w: [(("POST", "/meetings/{pk}/followups/{fid}/done".format(**_mt().world_followup(w, "B1")), {}),
+                            ("POST", f"/meetings/{MISSING_ID}/followups/{MISSING_ID}/done", {}))],
+    ),
+    "meetings_checkin_code_issue": Case(
+        perm="meetings.change", grant=MEET_CHANGE,
+        call=lambda w: ("POST", f"/meetings/{_mt().world_upcoming_meeting(w, 'A1')}/checkin-code", None),
+        foreign=lambda w: [(("POST", f"/meetings/{_mt().world_upcoming_meeting(w, 'B1')}/checkin-code", None),
+                            ("POST", f"/meetings/{MISSING_ID}/checkin-code", None))],
+    ),
+    "health_findings_list": Case(
+        perm="health.view", grant=HEALTH_VIEW, call=lambda w: ("GET", "/health/findings", None), leak=_no_b_findings,
+        foreign=lambda w: [(("GET", "/health/findings", {"org": "B1"}), ("GET", "/health/findings", {"org": "NOPE"}))],
+    ),
+    "health_findings_acknowledge": Case(
+        perm="health.acknowledge", grant=HEALTH_ACK,
+        call=lambda w: ("POST", f"/health/findings/{_hf(w, 'A1')}/acknowledge", {"note": "矩阵"}),
+        foreign=lambda w: [(("POST", f"/health/findings/{_hf(w, 'B1')}/acknowledge", {"note": "矩阵"}),
+                            ("POST", f"/health/findings/{MISSING_ID}/acknowledge", {"note": "矩阵"}))],
+    ),
+    "health_rules_list": Case(
+        perm="health.view", grant=HEALTH_VIEW, call=lambda w: ("GET", "/health/rules", None), leak=_health_rules_listed,
+    ),
+    "health_rules_update": Case(
+        perm="health.configure", grant=HEALTH_CONFIGURE,
+        call=lambda w: ("PATCH", "/health/rules/org.branch_oversize", {"params": {"max_members": 40}, "reason": "矩阵"}),
+        leak=_health_rule_changed,
+    ),
+    "health_monitor": Case(
+        perm="health.view", grant=HEALTH_VIEW, call=lambda w: ("GET", "/health/monitor", None),
+        leak=_no_b_monitor,
+        foreign=lambda w: [(("GET", "/health/monitor", {"org": "B"}), ("GET", "/health/monitor", {"org": "NOPE"}))],
+    ),
 }
 
 # Operations deliberately left out of the matrix, each with the reason. Keep it empty if you can.
@@ -543,7 +784,10 @@ def world(tree, member_factory, settings):
     for code in ("A1", "B1"):
         channel_create(actor=None, org=orgs[code], name=f"矩阵 {code}", **{k: v for k, v in _CHANNEL_BODY.items()
                                                                           if k != "name"})
-    return SimpleNamespace(orgs=orgs, ma=ma, mb=mb, pa=pa, pb=pb, ta=ta, tb=tb, ml=ml)
+    from dangjian.meetings.tests.factories import build_world
+
+    _health_world(orgs)
+    return build_world(SimpleNamespace(orgs=orgs, ma=ma, mb=mb, pa=pa, pb=pb, ta=ta, tb=tb, ml=ml))
 
 
 def _send(client, call: Call):

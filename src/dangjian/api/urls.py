@@ -25,6 +25,7 @@ from dangjian.core.api import PUBLIC
 from dangjian.development.api import router as development_router
 from dangjian.dues.api import router as dues_router
 from dangjian.integration.api import router as integration_router
+from dangjian.meetings.api import router as meetings_router
 from dangjian.members.api import router as members_router
 from dangjian.orgs.api import router as orgs_router
 from dangjian.transfers.api import router as transfers_router
@@ -84,6 +85,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/development", development_router)
     api.add_router("/audit", audit_router)
     api.add_router("/dues", dues_router)
+    api.add_router("/meetings", meetings_router)
     api.add_router("/transfers", transfers_router)
     api.add_router("", integration_router)
     check_operations(api)

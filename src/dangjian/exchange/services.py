@@ -8,6 +8,7 @@ rows are limited by the owning app's permission in scope (``members.change``, ``
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import IO, Any
 
@@ -405,7 +406,7 @@ def profile_copy(*, actor: Any, profile: ExchangeProfile, org: Organization, rea
     from dangjian.exchange.choices import ExchangePerm
 
     require_org_in_scope(actor=actor, org=org, perm=ExchangePerm.IMPORT)
-    base = f"{profile.code}-{org.code}".lower()[:50]
+    base = re.sub(r"[^a-z0-9-]+", "-", f"{profile.code}-{org.code}".lower()).strip("-")[:50]
     code, n = base, 1
     while ExchangeProfile.objects.filter(code=code).exists():
         n += 1

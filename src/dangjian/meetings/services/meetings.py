@@ -481,7 +481,7 @@ def _checkin(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime) -> At
     member = member_of_user(actor)
     roll = roll_for(org=meeting.org, kind=meeting.kind, party_group=meeting.party_group)
     if member is None or not roll.filter(pk=member.pk).exists():
-        raise DomainError.one(MeetingsError.CHECKIN_NOT_ON_ROLL, None, _("您不在本次会议的参会名单中"))
+        raise DomainError.one(MeetingsError.CHECKIN_NOT_ON_ROLL, "meeting", _("您不在本次会议的参会名单中"))
     existing = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
     if existing is not None and existing.self_confirmed_at is not None:
         return existing  # confirming twice changes nothing

@@ -22,6 +22,7 @@ __all__ = [
     "world_meeting",
     "world_series",
     "world_term",
+    "world_upcoming_meeting",
 ]
 
 START = shanghai(2024, 3, 5, 14)
@@ -44,6 +45,21 @@ def world_meeting(world: Any, code: str) -> int:
         cache[code] = Meeting.objects.create(
             org=world.orgs[code], kind=MeetingKind.objects.get(code="theme_day"), topic=f"{code}会议",
             starts_at=START, ends_at=START + dt.timedelta(hours=2), meeting_date=START.date()).pk
+    return cache[code]
+
+
+def world_upcoming_meeting(world: Any, code: str) -> int:
+    """A planned meeting of *code* that starts tomorrow (a check-in code can still be issued for it)."""
+    cache = _cache(world, "upcoming")
+    if code not in cache:
+        from django.utils import timezone
+
+        from dangjian.meetings.models import Meeting, MeetingKind
+
+        start = (timezone.localtime() + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+        cache[code] = Meeting.objects.create(
+            org=world.orgs[code], kind=MeetingKind.objects.get(code="theme_day"), topic=f"{code}明天的会议",
+            starts_at=start, ends_at=start + dt.timedelta(hours=2), meeting_date=start.date()).pk
     return cache[code]
 
 
@@ -119,4 +135,5 @@ def build_world(world: Any) -> Any:
         world_followup(world, code)
         world_series(world, code)
         world_election(world, code)
+        world_upcoming_meeting(world, code)
     return world

@@ -108,7 +108,7 @@ def test_member_of_another_branch_cannot_check_in(setting):
     before = _state(meeting)
     with pytest.raises(DomainError) as exc:
         meeting_checkin(actor=outsider, meeting=meeting, code=meeting.checkin_code, now=START)
-    assert _errors(exc) == [("meetings.checkin_not_on_roll", None, "您不在本次会议的参会名单中")]
+    assert _errors(exc) == [("meetings.checkin_not_on_roll", "meeting", "您不在本次会议的参会名单中")]
     assert _state(meeting) == before
 
 
