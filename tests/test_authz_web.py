@@ -329,6 +329,12 @@ _CHANNEL_EDIT = {"name": "改名渠道", "webhook_url": "", "secret": "", "email
                  "enabled": "on"}
 
 
+def _hf(w: World, code: str) -> int:
+    from dangjian.health.tests.factories import world_finding
+
+    return world_finding(w, code)
+
+
 MATRIX: dict[str, Page] = {
     # orgs -------------------------------------------------------------------------------------------
     "orgs:tree": Page(
@@ -714,6 +720,29 @@ MATRIX: dict[str, Page] = {
     "integration:schedule": Page(
         "integration.configure", INTEGRATION_A1,
         cross="the platform-wide schedule (task names and times), the same for everyone who configures channels",
+    ),
+    # health (组织健康监测) -------------------------------------------------------------------------------
+    "health:monitor": Page("health.view", COMMITTEE_A, b_query=lambda w: {"org": "B"}),
+    "health:monitor_export": Page("health.view", COMMITTEE_A, b_query=lambda w: {"org": "B"}),
+    "health:findings": Page(
+        "health.view", WORKER_A1, query=lambda w: (_hf(w, "A1"), {})[1],
+        b_query=lambda w: (_hf(w, "B1"), {"org": "B1"})[1], b_status=200,
+        b_hidden=lambda w: ["乙一支部", f'data-finding="{_hf(w, "B1")}"'],
+        cross="filtering by B's code is a field error and lists nothing of B",
+    ),
+    "health:acknowledge": Page(
+        "health.acknowledge", BRANCH_SEC_A, methods=("post",), kwargs=lambda w: {"pk": _hf(w, "A1")},
+        post=lambda w: {"note": "矩阵"}, b_kwargs=lambda w: {"pk": _hf(w, "B1")}, b_post=lambda w: {"note": "矩阵"},
+    ),
+    "health:rules": Page(
+        "health.view", WORKER_A1, cross="the rules are platform-wide regulation data, the same for everyone",
+    ),
+    "health:rule_edit": Page(
+        "health.configure", ("sysadmin", None, "all"), methods=("get", "post"),
+        kwargs=lambda w: {"code": "org.branch_oversize"},
+        post=lambda w: {"param_max_members": "40", "severity": "warning", "enabled": "on", "notify_role": "org_dept",
+                        "reason": "matrix"},
+        cross="platform-wide configuration: only a grant of health.configure edits it",
     ),
     # web and accounts (built by the accounts/home engineer; public or sign-in only) -----------------
     "web:home": Page(None, PLAIN, nogrant_status=200, cross="shows only the signed-in user's own scope"),

@@ -24,6 +24,7 @@ from dangjian.audit.api import router as audit_router
 from dangjian.core.api import PUBLIC
 from dangjian.development.api import router as development_router
 from dangjian.dues.api import router as dues_router
+from dangjian.health.api import router as health_router
 from dangjian.integration.api import router as integration_router
 from dangjian.meetings.api import router as meetings_router
 from dangjian.members.api import router as members_router
@@ -85,6 +86,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/development", development_router)
     api.add_router("/audit", audit_router)
     api.add_router("/dues", dues_router)
+    api.add_router("/health", health_router)
     api.add_router("/meetings", meetings_router)
     api.add_router("/transfers", transfers_router)
     api.add_router("", integration_router)

@@ -42,6 +42,7 @@ __all__ = [
     "finding_get",
     "finding_list",
     "monitor_table",
+    "role_choices",
     "rule_setting",
     "rule_settings",
 ]
@@ -94,6 +95,13 @@ def rule_setting(code: str) -> RuleSetting | None:
     if rule is None:
         return None
     return _setting(rule, RuleConfig.objects.filter(code=code).first())
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(code, name) of the roles a rule may notify (accounts' role table, readable by the configurer)."""
+    from dangjian.accounts.models import Role
+
+    return list(Role.objects.order_by("pk").values_list("code", "name"))
 
 
 # --- findings -----------------------------------------------------------------------------------------
@@ -358,8 +366,16 @@ class MonitorTable:
         return [r.code for r in all_rules() if r.code in seen]
 
 
+def _cadence_key(code: str):
+    def key(row: MonitorRow):
+        cell = next((c for c in row.cadence if c.code == code), None)
+        return None if cell is None else cell.rate
+
+    return key
+
+
 def _sort_key(name: str):
-    key = MONITOR_COLUMNS[name]
+    key = _cadence_key(name.split(":", 1)[1]) if name.startswith("cadence:") else MONITOR_COLUMNS[name]
 
     def wrapped(row: MonitorRow):
         value = key(row)
@@ -371,11 +387,11 @@ def _sort_key(name: str):
 def monitor_table(*, actor: Any, org: Organization | None = None, sort: str = "name") -> MonitorTable:
     """The children of *org* visible to the actor (``health.view``), or the actor's top-most orgs when
     *org* is None, each with its subtree's indicators from the rollup rows; the total row of *org*; sorted
-    by a :data:`MONITOR_COLUMNS` key (``-key`` descending). A constant number of queries, whatever the
+    by a :data:`MONITOR_COLUMNS` key or ``cadence:<kind code>`` (``-key`` descending). A constant number of queries, whatever the
     size of the tree below (DESIGN "Scale": dashboards read rollups)."""
     desc = sort.startswith("-")
     name = sort.lstrip("-")
-    if name not in MONITOR_COLUMNS:
+    if name not in MONITOR_COLUMNS and not name.startswith("cadence:"):
         name, desc = "name", False
     if org is None:
         orgs = list(org_roots_for_actor(actor=actor, perm=HealthPerm.VIEW))

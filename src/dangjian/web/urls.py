@@ -21,6 +21,7 @@ app_patterns = [
     path("development/", include("dangjian.development.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("dues/", include("dangjian.dues.urls")),
+    path("health/", include("dangjian.health.urls")),
     path("notifications/", include("dangjian.integration.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
     path("meetings/", include("dangjian.meetings.urls")),

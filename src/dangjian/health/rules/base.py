@@ -75,7 +75,7 @@ class Param:
 
     def describe(self) -> dict[str, Any]:
         default = list(self.default) if self.many else self.default
-        return {"name": self.name, "label": self.label, "default": default, "min": self.min, "max": self.max,
+        return {"name": self.name, "label": str(self.label), "default": default, "min": self.min, "max": self.max,
                 "unit": self.unit, "many": self.many}
 
     def check(self, value: Any) -> FieldError | None:

@@ -1,0 +1,264 @@
+"""Pages of the health app: the monitoring table (drill down by org, sortable, Excel export, ECharts
+overview), the findings list with acknowledging, the rules and their settings.
+
+Composition only: reads through selectors, writes through services, permissions declared with
+``require_perm``. An org or finding outside the actor's scope is "not found" (404), like a missing one.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dangjian.accounts.permissions import require_perm
+from dangjian.core.errors import DomainError
+from dangjian.core.pagination import keyset_page
+from dangjian.core.scoping import resolver
+from dangjian.health.choices import HealthPerm, Severity, Status
+from dangjian.health.forms import FindingFilterForm, RuleEditForm, param_field_name
+from dangjian.health.rules import all_rules, get_rule
+from dangjian.health.selectors import (
+    MonitorRow,
+    MonitorTable,
+    finding_can_acknowledge,
+    finding_get,
+    finding_list,
+    monitor_table,
+    role_choices,
+    rule_setting,
+    rule_settings,
+)
+from dangjian.health.services import finding_acknowledge, rule_update
+from dangjian.orgs.forms import add_domain_errors
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import org_ancestors, org_get_by_code
+
+__all__ = ["acknowledge", "findings", "monitor", "monitor_export", "rule_edit", "rules"]
+
+PAGE_SIZE = 50
+STATUS_CSS = {Status.GREEN: "success", Status.AMBER: "warning", Status.RED: "danger", Status.NONE: "secondary"}
+SEVERITY_CSS = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.CRITICAL: "danger"}
+STATUS_FILL = {Status.GREEN: "C6EFCE", Status.AMBER: "FFEB9C", Status.RED: "FFC7CE"}
+
+
+def _org(actor: Any, code: str | None) -> Organization | None:
+    code = (code or "").strip()
+    return org_get_by_code(actor=actor, code=code, perm=HealthPerm.VIEW) if code else None
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{float(value) * 100:.0f}%"
+
+
+def _columns(table: MonitorTable) -> list[dict[str, str]]:
+    cols = [
+        {"key": "name", "label": _("组织")},
+        {"key": "members", "label": _("党员（正式/预备）")},
+        {"key": "structure", "label": _("组织设置")},
+        *({"key": f"cadence:{code}", "label": name} for code, name in table.kinds),
+        {"key": "dues", "label": _("党费收缴率")},
+        {"key": "pipelines", "label": _("发展党员（逾期）")},
+        {"key": "expired", "label": _("换届（逾期/将届满）")},
+        {"key": "findings", "label": _("问题（严重/警告/提示）")},
+    ]
+    for col in cols:
+        col["sort"] = ("-" if table.sort == col["key"] else "") + col["key"]
+        col["active"] = table.sort.lstrip("-") == col["key"]
+        col["desc"] = table.sort.startswith("-")
+    return cols
+
+
+def _cells(row: MonitorRow) -> list[dict[str, Any]]:
+    """The table cells of a row after the name: text, colour, tooltip (also the Excel export's)."""
+    cells = [
+        {"text": f"{row.members_total}（{row.members_full}/{row.members_probationary}）", "status": Status.NONE,
+         "value": row.members_total},
+        {"text": _("%(n)s 个组织有问题") % {"n": row.structure_issues} if row.structure_issues else _("正常"),
+         "status": row.structure_status, "value": row.structure_issues},
+    ]
+    for cell in row.cadence:
+        cells.append({"text": _percent(cell.rate), "status": cell.status, "value": cell.rate,
+                      "title": _("%(a)s 个组织中 %(s)s 个未达标") % {"a": cell.applicable, "s": cell.short}})
+    rollup = row.rollup
+    cells += [
+        {"text": _percent(row.dues_rate), "status": row.dues_status, "value": row.dues_rate,
+         "title": f"{rollup.dues_period} {rollup.dues_paid}/{rollup.dues_due}" if rollup else ""},
+        {"text": f"{row.pipelines_open}（{row.pipelines_overdue}）", "status": row.pipelines_status,
+         "value": row.pipelines_overdue},
+        {"text": f"{row.terms_expired}/{row.terms_expiring}", "status": row.terms_status, "value": row.terms_expired},
+        {"text": f"{row.findings_critical}/{row.findings_warning}/{row.findings_info}", "status": row.findings_status,
+         "value": row.findings_total},
+    ]
+    for cell in cells:
+        cell["css"] = STATUS_CSS[cell["status"]]
+    return cells
+
+
+def _chart(table: MonitorTable) -> dict[str, Any]:
+    """ECharts heat map data: open findings by rule (x) and org (y)."""
+    codes = table.rules_seen
+    titles = {r.code: str(r.title) for r in all_rules()}
+    rows = table.rows[:60]  # a readable chart; the table lists every row
+    data = [[x, y, row.by_rule.get(code, 0)] for y, row in enumerate(rows) for x, code in enumerate(codes)]
+    return {"rules": [titles.get(c, c) for c in codes], "codes": codes, "orgs": [r.org.name for r in rows],
+            "data": data, "max": max((d[2] for d in data), default=0)}
+
+
+@require_perm(HealthPerm.VIEW)
+@require_GET
+def monitor(request):
+    """组织健康监测表: the children of ``?org=CODE`` (default: the actor's top orgs) with their subtree's
+    indicators, red/amber/green; click an org to drill down."""
+    actor = request.user
+    org = _org(actor, request.GET.get("org"))
+    table = monitor_table(actor=actor, org=org, sort=request.GET.get("sort") or "name")
+    ancestors = org_ancestors(actor=actor, orgs=[org], perm=HealthPerm.VIEW)[org.pk] if org else []
+    base = {"org": org.code} if org else {}
+    return render(request, "health/monitor.html", {
+        "table": table, "org": org, "ancestors": ancestors, "columns": _columns(table),
+        "rows": [(row, _cells(row)) for row in table.rows],
+        "total": (table.total, _cells(table.total)) if table.total else None,
+        "chart": _chart(table), "export_url": reverse("health:monitor_export") + "?" + urlencode(
+            {**base, "sort": table.sort}),
+        "base_query": urlencode(base),
+    })
+
+
+@require_perm(HealthPerm.VIEW)
+@require_GET
+def monitor_export(request):
+    """The monitoring table as an Excel workbook (the same rows, values and colours)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    actor = request.user
+    org = _org(actor, request.GET.get("org"))
+    table = monitor_table(actor=actor, org=org, sort=request.GET.get("sort") or "name")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("组织健康监测")[:31]
+    ws.append([c["label"] for c in _columns(table)] + [_("组织代码")])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    for row in rows:
+        name = row.org.name if row is not table.total else _("合计：%(o)s") % {"o": row.org.name}
+        cells = _cells(row)
+        ws.append([name, *[c["text"] for c in cells], row.org.code])
+        for index, c in enumerate(cells, start=2):
+            fill = STATUS_FILL.get(c["status"])
+            if fill:
+                ws.cell(row=ws.max_row, column=index).fill = PatternFill("solid", fgColor=fill)
+    ws.append([])
+    stamp = timezone.localtime(table.computed_at).strftime("%Y-%m-%d %H:%M") if table.computed_at else "—"
+    ws.append([_("数据更新于 %(t)s") % {"t": stamp}])
+    ws.column_dimensions["A"].width = 28
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"health-monitor-{org.code if org else 'top'}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_perm(HealthPerm.VIEW)
+@require_GET
+def findings(request):
+    """监测问题清单 in the actor's scope, filtered, keyset-paginated; acknowledge buttons where allowed."""
+    actor = request.user
+    data = request.GET.copy()
+    data.setdefault("state", "active")
+    form = FindingFilterForm(data)
+    items: list[Any] = []
+    next_cursor = None
+    org = None
+    if form.is_valid():
+        code = form.cleaned_data["org"].strip()
+        try:
+            org = _org(actor, code)
+        except Http404:
+            form.add_error("org", _("组织不存在或不在您的数据范围内"))
+    if form.is_valid():
+        f = form.cleaned_data
+        qs = finding_list(actor=actor, rule=f["rule"] or None, org=org, state=f["state"] or None,
+                          severity=f["severity"] or None)
+        page = keyset_page(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+        items, next_cursor = page.items, page.next_cursor
+    can_ack = finding_can_acknowledge(actor=actor, findings=items)
+    titles = {r.code: r.title for r in all_rules()}
+    params = {k: v for k, v in data.items() if k != "cursor" and v}
+    return render(request, "health/findings.html", {
+        "form": form, "org": org, "can_ack": can_ack, "severity_css": SEVERITY_CSS,
+        "rows": [(f, titles.get(f.rule, f.rule), SEVERITY_CSS.get(f.severity, "secondary")) for f in items],
+        "next_url": "?" + urlencode({**params, "cursor": next_cursor}) if next_cursor else None,
+        "first_url": "?" + urlencode(params), "here": request.get_full_path(),
+    })
+
+
+@require_perm(HealthPerm.ACKNOWLEDGE)
+@require_POST
+def acknowledge(request, pk: int):
+    """确认 one finding (audited), then back to the list the button was on."""
+    finding = finding_get(actor=request.user, pk=pk, perm=HealthPerm.ACKNOWLEDGE)
+    try:
+        finding_acknowledge(actor=request.user, finding=finding, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        messages.error(request, "；".join(e.message for e in exc.errors))
+    else:
+        messages.success(request, _("已确认：%(m)s") % {"m": finding.message})
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("health:findings")
+    return redirect(target)
+
+
+@require_perm(HealthPerm.VIEW)
+@require_GET
+def rules(request):
+    """监测规则: codes, parameters, citations, severity, recipients."""
+    items = []
+    for s in rule_settings():
+        params = [(p.label, p.name, ", ".join(map(str, s.params[p.name])) if p.many else s.params[p.name])
+                  for p in s.rule.params]
+        items.append((s, params))
+    return render(request, "health/rules.html", {
+        "items": items, "can_configure": resolver().has_perm_anywhere(request.user, HealthPerm.CONFIGURE),
+    })
+
+
+@require_perm(HealthPerm.CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, code: str):
+    """修改监测规则 (platform-wide; audited with the stated basis; ranges checked by the service)."""
+    rule = get_rule(code)
+    if rule is None:
+        raise Http404("unknown rule")
+    setting = rule_setting(code)
+    initial = {param_field_name(p.name): (", ".join(map(str, setting.params[p.name])) if p.many
+                                          else setting.params[p.name]) for p in rule.params}
+    initial.update(severity=setting.severity, enabled=setting.enabled, notify_role=setting.notify_role)
+    form = RuleEditForm(request.POST or None, rule=rule, roles=role_choices(), initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rule_update(actor=request.user, code=code, params=form.params(),
+                            severity=form.cleaned_data["severity"], enabled=form.cleaned_data["enabled"],
+                            notify_role=form.cleaned_data["notify_role"], reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                add_domain_errors(form, exc, {f"params.{p.name}": param_field_name(p.name) for p in rule.params})
+            else:
+                messages.success(request, _("规则已修改，将按新参数重新检查全部组织"))
+                return redirect("health:rules")
+        status = 400
+    return render(request, "health/rule_form.html", {"form": form, "rule": rule, "setting": setting}, status=status)
