@@ -88,7 +88,7 @@ def member_status_change(*, actor: Any, member: Member, transition: str, effecti
     ``members.change``, which the register update requires). Audit: ``transfers.status_change`` and
     ``members.update``. Event: ``transfers.status_changed``.
     """
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
     require_org_in_scope(actor=actor, org=member.org, perm=TransfersPerm.CHANGE)
     if transition not in TRANSITIONS:
         raise DomainError.one(TransfersError.INVALID, "transition", _("变更事项无效"))
@@ -177,7 +177,7 @@ def contact_search_record(*, actor: Any, member: Member, searched_on: dt.date, m
 
     Permission: ``transfers.change`` on the member's branch. Audit: ``transfers.search_record``.
     """
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
     require_org_in_scope(actor=actor, org=member.org, perm=TransfersPerm.CHANGE)
     if member.status not in (MemberStatus.LOST, MemberStatus.SUSPENDED):
         raise DomainError.one(TransfersError.MEMBER_STATUS, "member", _(

@@ -65,7 +65,9 @@ CHANGE = TransfersPerm.CHANGE
 
 
 def _lock(transfer: Transfer) -> Transfer:
-    return Transfer.objects.select_for_update().select_related("member", "from_org", "to_org").get(pk=transfer.pk)
+    # only the transfer row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the org joins
+    return (Transfer.objects.select_for_update(of=("self",)).select_related("member", "from_org", "to_org")
+            .get(pk=transfer.pk))
 
 
 def _audit(actor: Any, action: str, transfer: Transfer, org: Organization, before: dict | None, reason: str = ""):
@@ -123,7 +125,7 @@ def transfer_initiate(*, actor: Any, member: Member, kind: str, to_org: Organiza
     Permission: ``transfers.change`` on the member's branch. Audit: ``transfers.initiate``.
     Event: ``transfers.changed``.
     """
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
     require_org_in_scope(actor=actor, org=member.org, perm=CHANGE)
     errors: list[FieldError] = []
     if kind not in (TransferKind.INTERNAL, TransferKind.EXTERNAL_OUT):
