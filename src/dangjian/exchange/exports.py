@@ -68,6 +68,10 @@ class TableWriter:
                     cell = WriteOnlyCell(self.sheet, value=value)
                     cell.number_format = DATE_FORMAT
                     row.append(cell)
+                elif isinstance(value, str) and value.startswith("="):
+                    cell = WriteOnlyCell(self.sheet, value=value)
+                    cell.data_type = "s"  # text typed by a person, never a formula Excel would run
+                    row.append(cell)
                 else:
                     row.append(value)
             self.sheet.append(row)

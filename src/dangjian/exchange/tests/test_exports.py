@@ -129,3 +129,14 @@ def test_national_export_derives_the_flags_and_leaves_unstored_items_blank(regis
     assert (first["党籍状态"], first["是否为流动党员"], first["是否为失联党员"]) == ("流动", "是", "否")
     assert (second["人员类别"], second["是否为失联党员"], second["转正时间"]) == ("预备党员", "是", None)
     assert first["所在党支部"] == "甲一支部" and first["家庭住址"] is None
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(tree, member_factory):
+    member_factory("A1", job_title="=1+1")
+    out = io.BytesIO()
+    export_members(actor=None, out=out, fmt="xlsx", unmasked=True)
+    sheet = load_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    cell = next(c for c in sheet[2] if c.value == "=1+1")
+    assert cell.data_type == "s"
+    report = import_run(actor=None, kind="members", data=out.getvalue(), file_name="x.xlsx", mode="upsert")
+    assert (report.ok, report.unchanged) == (True, 1)
