@@ -224,16 +224,18 @@ def _detail_context(actor, meeting, **forms) -> dict[str, Any]:
         counts[row.status] += 1
     now = timezone.now()
     opens, closes = svc.checkin_window(meeting)
+    planned = meeting.status == MeetingStatus.PLANNED
     member = sel.member_for_checkin(actor)
-    on_roll = member is not None and sel.roll_for(org=meeting.org, kind=meeting.kind, party_group=meeting.party_group
-                                                  ).filter(pk=member.pk).exists()
+    on_roll = planned and member is not None and sel.roll_for(
+        org=meeting.org, kind=meeting.kind, party_group=meeting.party_group).filter(pk=member.pk).exists()
+    confirmed = member is not None and any(a.member_id == member.pk and a.self_confirmed_at for a in attendance)
     return {
         "meeting": meeting, "attendance": attendance, "counts": counts, "can_change": can_change, "now": now,
         "attachments": sel.meeting_attachments(meeting),
         "followups": sel.meeting_followups(meeting),
-        "checkin_open": meeting.status != MeetingStatus.CANCELLED and opens <= now <= closes,
-        "code_possible": meeting.status != MeetingStatus.CANCELLED and now <= closes,
-        "can_checkin": on_roll and meeting.status != MeetingStatus.CANCELLED and opens <= now <= closes,
+        "checkin_open": planned and opens <= now <= closes,
+        "code_possible": planned and now <= closes,
+        "can_checkin": on_roll and not confirmed and opens <= now <= closes,
         "upload_form": forms.get("upload_form") or UploadForm(),
         "followup_form": forms.get("followup_form") or FollowUpForm(owners=sel.org_roll(meeting.org)[:500],
                                                                      initial={"due_on": meeting.meeting_date}),
