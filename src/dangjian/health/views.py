@@ -100,6 +100,7 @@ def _cells(row: MonitorRow) -> list[dict[str, Any]]:
     ]
     for cell in cells:
         cell["css"] = STATUS_CSS[cell["status"]]
+        cell["label"] = Status(cell["status"]).label
     return cells
 
 

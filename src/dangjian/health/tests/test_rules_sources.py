@@ -3,7 +3,6 @@ member-register rules, each at its boundaries. State is built through each app's
 from __future__ import annotations
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +15,6 @@ pytestmark = pytest.mark.django_db
 D = relativedelta(days=1)
 M = relativedelta(months=1)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_ON_POSTGRESQL = "postgres" in os.environ.get("DATABASE_URL", "")
 
 
 # --- members.lost_contact --------------------------------------------------------------------------------
@@ -176,9 +174,6 @@ def test_transfer_overdue(tree, member_factory, health, today, expected):
     assert all(f.subject_id == transfer.pk for f in found)
 
 
-@pytest.mark.xfail(_ON_POSTGRESQL, strict=False,
-                   reason="transfers.services._lock selects the nullable to_org FOR UPDATE, which PostgreSQL refuses "
-                          "(a transfers bug, reported to its owner)")
 def test_reissued_and_received_transfer_resolves_the_finding(tree, member_factory, health):
     from dangjian.transfers.services import transfer_initiate, transfer_issue_letter, transfer_receive
 
