@@ -1,13 +1,11 @@
 """Writes of organisational life and elections (STYLE §2): validated, atomic, audited."""
+from dangjian.meetings.services.checkin import checkin_code_issue, checkin_window, meeting_checkin
 from dangjian.meetings.services.elections import election_approve, election_record
 from dangjian.meetings.services.meetings import (
     attachment_add,
-    checkin_code_issue,
-    checkin_window,
     followup_add,
     followup_complete,
     meeting_cancel,
-    meeting_checkin,
     meeting_create,
     meeting_minutes_set,
     meeting_record,

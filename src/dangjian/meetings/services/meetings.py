@@ -1,15 +1,13 @@
 """Writes of organisational life: plan, record (attendance, minutes), edit, cancel, attachments,
-follow-ups, the one-time check-in code. Each validates every field first (nothing is written on error),
+follow-ups (the one-time check-in code is in ``checkin``). Each validates every field first (nothing is written on error),
 runs in one transaction and records an audit entry in it (STYLE §2). ``actor=None`` is the system.
 
 Permission for every service here is ``meetings.change`` on the meeting's org (404 outside the actor's
-scope), except :func:`meeting_checkin`, which a member performs for themselves.
+scope).
 """
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.audit.choices import AuditAction
-from dangjian.audit.models import AuditEntry
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
@@ -29,19 +26,16 @@ from dangjian.meetings.errors import MeetingsError
 from dangjian.meetings.models import Attendance, FollowUp, Meeting, MeetingAttachment, MeetingKind
 from dangjian.meetings.selectors.meetings import org_roll, roll_for
 from dangjian.meetings.services.common import check_text, check_url, local_date, meeting_snapshot
-from dangjian.members.selectors import member_of_user
 from dangjian.orgs.choices import OrgStatus, OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import require_org_in_scope
 
 __all__ = [
     "attachment_add",
-    "checkin_code_issue",
-    "checkin_window",
     "followup_add",
     "followup_complete",
+    "lock_meeting",
     "meeting_cancel",
-    "meeting_checkin",
     "meeting_create",
     "meeting_minutes_set",
     "meeting_record",
@@ -188,7 +182,8 @@ def _publish_held(meeting: Meeting) -> None:
     events.publish(meeting_events.MEETING_HELD, org_ids=org_ids, meeting_id=meeting.pk)
 
 
-def _lock(meeting: Meeting) -> Meeting:
+def lock_meeting(meeting: Meeting) -> Meeting:
+    """The meeting re-read and locked for the rest of the transaction."""
     return Meeting.objects.select_for_update().select_related("org", "kind", "party_group").get(pk=meeting.pk)
 
 
@@ -243,7 +238,7 @@ def meeting_create(*, actor: Any, org: Organization, kind: MeetingKind | None, t
 def meeting_update(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None, **fields: Any) -> Meeting:
     """Changes a planned or held meeting's topic, agenda, place, online link, start and end (a held
     meeting's start stays in the past). Audit: ``meetings.update`` with before/after."""
-    meeting = _lock(meeting)
+    meeting = lock_meeting(meeting)
     require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
     now = now or timezone.now()
     allowed = {"topic", "agenda", "place", "online_url", "starts_at", "ends_at"}
@@ -280,7 +275,7 @@ def meeting_record(*, actor: Any, meeting: Meeting, attendance: Iterable[Any] | 
     planned; the start may not be in the future), attendance from the roll (not listed: present when the
     member confirmed with the code, else absent), minutes. Audit: ``meetings.record``. Side effect:
     ``meetings.held`` after commit."""
-    meeting = _lock(meeting)
+    meeting = lock_meeting(meeting)
     require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
     now = now or timezone.now()
     errors: list[FieldError] = []
@@ -310,7 +305,7 @@ def meeting_record(*, actor: Any, meeting: Meeting, attendance: Iterable[Any] | 
 @transaction.atomic
 def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     """Cancels a planned meeting (a cancelled meeting never counts). Audit: ``meetings.cancel``."""
-    meeting = _lock(meeting)
+    meeting = lock_meeting(meeting)
     require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
     errors: list[FieldError] = []
     if meeting.status != MeetingStatus.PLANNED:
@@ -329,7 +324,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 @transaction.atomic
 def meeting_minutes_set(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
     """Sets the minutes (会议记录) of a meeting that is not cancelled. Audit: ``meetings.minutes``."""
-    meeting = _lock(meeting)
+    meeting = lock_meeting(meeting)
     require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
     errors: list[FieldError] = []
     if meeting.status == MeetingStatus.CANCELLED:
@@ -360,7 +355,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, upload: Any) -> MeetingAttac
     ``DANGJIAN_MEETINGS_ATTACHMENT_MAX_MB`` (20), an extension outside
     ``DANGJIAN_MEETINGS_ATTACHMENT_TYPES`` (pdf, docx, xlsx, jpg, png), or content not matching the
     extension. Audit: ``meetings.attachment_add``."""
-    meeting = _lock(meeting)
+    meeting = lock_meeting(meeting)
     require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
     name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].strip()[:200] or "file"
     size = int(getattr(upload, "size", 0) or 0)
@@ -395,7 +390,7 @@ def attachment_add(*, actor: Any, meeting: Meeting, upload: Any) -> MeetingAttac
 def followup_add(*, actor: Any, meeting: Meeting, title: str, owner_id: Any, due_on: dt.date | None) -> FollowUp:
     """Adds a follow-up action (会议决定事项) with its owner — a member of the meeting's org — and a due
     date not before the meeting. Audit: ``meetings.followup_add``."""
-    meeting = _lock(meeting)
+    meeting = lock_meeting(meeting)
     require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
     errors: list[FieldError] = []
     title = check_text(title, "title", errors, max_length=200, required=True, required_message=_("请填写事项"))
@@ -434,91 +429,3 @@ def followup_complete(*, actor: Any, followup: FollowUp, done_on: dt.date | None
     record(actor=actor, action=AuditAction.FOLLOWUP_DONE, target=followup, org=followup.meeting.org,
            before={"done_on": None}, after={"done_on": done_on})
     return followup
-
-
-# -------------------------------------------------------------------------------- one-time check-in code
-
-def checkin_window(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
-    """When the code works: from ``DANGJIAN_MEETINGS_CHECKIN_WINDOW_MINUTES`` (30) before the start to as
-    long after the end."""
-    slack = dt.timedelta(minutes=conf.checkin_window_minutes())
-    return meeting.starts_at - slack, meeting.ends_at + slack
-
-
-@transaction.atomic
-def checkin_code_issue(*, actor: Any, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
-    """Issues a fresh short numeric code (6 digits) that members enter on their phones during the meeting
-    window to confirm their own attendance; a new code replaces the old one. The code is shown at the
-    meeting, never written to the audit log. Audit: ``meetings.checkin_code``."""
-    meeting = _lock(meeting)
-    require_org_in_scope(actor=actor, org=meeting.org, perm=MeetingsPerm.CHANGE)
-    now = now or timezone.now()
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise DomainError.one(MeetingsError.CHECKIN_CLOSED, None, _("会议已取消"))
-    if now > checkin_window(meeting)[1]:
-        raise DomainError.one(MeetingsError.CHECKIN_CLOSED, None, _("会议已结束，不能再发签到码"))
-    digits = conf.checkin_code_digits()
-    meeting.checkin_code = f"{secrets.randbelow(10 ** digits):0{digits}d}"
-    meeting.checkin_issued_at = now
-    meeting.save(update_fields=["checkin_code", "checkin_issued_at", "updated_at"])
-    record(actor=actor, action=AuditAction.CHECKIN_CODE_ISSUED, target=meeting, org=meeting.org,
-           after={"issued_at": now})
-    return meeting
-
-
-def _failures(actor: Any, meeting: Meeting) -> int:
-    return AuditEntry.objects.filter(action=AuditAction.CHECKIN_FAILED, actor_id=actor.pk,
-                                     target_type=Meeting._meta.label_lower, target_id=str(meeting.pk)).count()
-
-
-class _WrongCode(Exception):
-    pass
-
-
-@transaction.atomic
-def _checkin(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime) -> Attendance:
-    meeting = _lock(meeting)
-    member = member_of_user(actor)
-    roll = roll_for(org=meeting.org, kind=meeting.kind, party_group=meeting.party_group)
-    if member is None or not roll.filter(pk=member.pk).exists():
-        raise DomainError.one(MeetingsError.CHECKIN_NOT_ON_ROLL, "meeting", _("您不在本次会议的参会名单中"))
-    existing = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
-    if existing is not None and existing.self_confirmed_at is not None:
-        return existing  # confirming twice changes nothing
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise DomainError.one(MeetingsError.CHECKIN_CLOSED, "code", _("会议已取消"))
-    if not meeting.checkin_code:
-        raise DomainError.one(MeetingsError.CHECKIN_NO_CODE, "code", _("本次会议尚未发布签到码"))
-    opens, closes = checkin_window(meeting)
-    if not opens <= now <= closes:
-        raise DomainError.one(MeetingsError.CHECKIN_CLOSED, "code",
-                              _("签到码已过期") if now > closes else _("还未到签到时间"))
-    if _failures(actor, meeting) >= conf.checkin_max_failures():
-        raise DomainError.one(MeetingsError.CHECKIN_LOCKED, "code", _("签到码错误次数过多，请联系会议主持人登记"))
-    if not hmac.compare_digest((code or "").strip(), meeting.checkin_code):
-        raise _WrongCode
-    if existing is None:
-        existing = Attendance.objects.create(meeting=meeting, member=member, status=AttendanceStatus.PRESENT,
-                                             self_confirmed_at=now)
-    else:
-        existing.status, existing.reason, existing.self_confirmed_at = AttendanceStatus.PRESENT, "", now
-        existing.save(update_fields=["status", "reason", "self_confirmed_at"])
-    record(actor=actor, action=AuditAction.CHECKIN_CONFIRMED, target=meeting, org=meeting.org,
-           after={"member": member.pk, "at": now})
-    return existing
-
-
-def meeting_checkin(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime | None = None) -> Attendance:
-    """A member confirms their own attendance with the meeting's one-time code during the meeting window
-    (→ present, ``self_confirmed_at``). Permission: being on the meeting's roll. A wrong code writes
-    nothing but an audit entry ``meetings.checkin_failed`` (after ``DANGJIAN_MEETINGS_CHECKIN_MAX_FAILURES``
-    (5) of them the member is locked out for this meeting); an expired or missing code writes nothing.
-    Audit: ``meetings.checkin``."""
-    now = now or timezone.now()
-    try:
-        return _checkin(actor=actor, meeting=meeting, code=code, now=now)
-    except _WrongCode:
-        with transaction.atomic():
-            record(actor=actor, action=AuditAction.CHECKIN_FAILED, target=meeting, org=meeting.org,
-                   after={"at": now})
-        raise DomainError.one(MeetingsError.CHECKIN_CODE_WRONG, "code", _("签到码不正确")) from None

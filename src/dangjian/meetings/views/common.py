@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.errors import DomainError
+from dangjian.meetings.periods import parse_period, window_of
 from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_get_by_code
 
-__all__ = ["default_times", "form_page", "org_from_code", "split_row_errors", "with_row_errors"]
+__all__ = ["default_times", "form_page", "month_from_form", "org_from_code", "split_row_errors", "with_row_errors"]
 
 
 def form_page(request, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -68,3 +69,17 @@ def default_times(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datet
     start = (now - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
     start = start.replace(minute=start.minute - start.minute % 15)
     return start, start + dt.timedelta(hours=1)
+
+
+def month_from_form(form):
+    """The month typed in a filter form (``YYYY-MM``; a field error otherwise), else this month."""
+    text = (form.cleaned_data.get("month") or "").strip() if hasattr(form, "cleaned_data") else ""
+    if text:
+        try:
+            window = parse_period(text, field="month")
+            if window.unit == "month":
+                return window
+        except DomainError:
+            pass
+        form.add_error("month", _("月份格式应为 YYYY-MM"))
+    return window_of("month", timezone.localdate())
