@@ -78,6 +78,15 @@ class Worker(DbWorker):
         self.reset_signals()
         sys.exit(1)
 
+    @property
+    def stopped_by_signal(self) -> bool:
+        return self._first_signal_at is not None
+
+    def ignore_signals(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGQUIT", None)):
+            if sig is not None:
+                signal.signal(sig, signal.SIG_IGN)
+
     # --- one iteration -----------------------------------------------------------------------------
 
     def tick_schedule(self) -> list:

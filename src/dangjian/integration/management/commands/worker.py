@@ -61,4 +61,9 @@ class Command(BaseCommand):
         try:
             worker.run()
         finally:
-            worker.reset_signals()
+            if worker.stopped_by_signal:
+                # On the way out after a stop request: a late duplicate (``make run`` sends Ctrl-C to the
+                # process group and then SIGTERM) must not kill the interpreter while it tears down.
+                worker.ignore_signals()
+            else:
+                worker.reset_signals()
