@@ -2,6 +2,7 @@
 (DOMAIN §6): kinds and states of a transfer, the transitions between membership statuses."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.members.choices import MemberStatus
 
@@ -35,7 +36,7 @@ class TransferStatus(models.TextChoices):
     SENT = "sent", _("转接中")  # the introduction letter is issued, not yet received
     RECEIVED = "received", _("已接收")
     RETURNED = "returned", _("已退回")
-    CANCELLED = "cancelled", _("已撤销")
+    CANCELLED = "cancelled", pgettext_lazy("transfer status", "已撤销")
     EXPIRED = "expired", _("介绍信已过期")  # still not received: the sending branch reissues or cancels
 
 

@@ -145,7 +145,7 @@ def create(request, pk: int):
                 messages.success(request, _("已发起组织关系转接") if transfer.issued_on else _("已保存草稿"))
                 return redirect("transfers:detail", pk=transfer.pk)
     return _page(request, "transfers/form.html", {
-        "form": form, "member": member, "title": _("发起组织关系转接"), "submit": _("提交"),
+        "form": form, "member": member, "title": _("发起转接"), "submit": _("提交"),
     }, invalid=request.method == "POST")
 
 
@@ -167,7 +167,7 @@ def external_in(request):
                 messages.success(request, _("已登记转入党员“%(n)s”") % {"n": transfer.member.name})
                 return redirect("transfers:detail", pk=transfer.pk)
     return _page(request, "transfers/form.html", {
-        "form": form, "title": _("接收系统外转入的组织关系"), "submit": _("登记"),
+        "form": form, "title": _("登记系统外转入"), "submit": _("登记"),
     }, invalid=request.method == "POST")
 
 
