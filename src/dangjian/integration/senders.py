@@ -28,7 +28,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dangjian.integration import conf
-from dangjian.integration.choices import Severity
+from dangjian.integration.choices import ChannelKind, Severity
 
 __all__ = [
     "MAX_MARKDOWN_BYTES",
@@ -182,8 +182,6 @@ def _robot_answer(result: SendResult) -> SendResult:
 
 
 def robot_send(kind: str, *, url: str, secret: str, message: Message, now_ms: int) -> SendResult:
-    from dangjian.integration.choices import ChannelKind
-
     if kind == ChannelKind.WECOM:
         return _robot_answer(post_json(url, wecom_payload(message)))
     if kind == ChannelKind.DINGTALK:

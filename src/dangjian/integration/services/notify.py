@@ -114,6 +114,9 @@ def notify(
         existing = Dispatch.objects.filter(dedup_key=dedup_key).first()
         if existing is not None:
             return existing
+    if not recipients and not role_code and org is None:
+        raise DomainError.one(IntegrationError.RECIPIENTS_REQUIRED, "recipients",
+                              _("请指定接收人、按角色通知的组织，或通知所属的组织"))
     users = _recipients(recipients, role_code, org, nearest)
     channels = channels_for_dispatch(org)
     try:

@@ -229,3 +229,10 @@ def test_deliveries_are_queued_only_after_commit(tree, channels_on, django_captu
     for callback in callbacks:
         callback()
     assert queued == list(Delivery.objects.values_list("pk", flat=True))
+
+
+def test_notify_needs_someone_to_tell(tree):
+    with pytest.raises(DomainError) as caught:
+        notify(title="无人接收")
+    assert [(e.field, e.code) for e in caught.value.errors] == [("recipients", "integration.recipients_required")]
+    assert _counts() == (0, 0, 0)
