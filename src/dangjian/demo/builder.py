@@ -381,7 +381,7 @@ def default_workers(members: int) -> int:
 
 
 def build_demo(*, members: int = 3000, seed: int = DEFAULT_SEED, today: dt.date | None = None,
-               target_orgs: int | None = None, batch_size: int = 10_000, strict: bool = False,
+               target_orgs: int | None = None, orgs_per_branch: float | None = None, batch_size: int = 10_000, strict: bool = False,
                sample_every: int = 1000, workers: int | None = None, progress: Progress | None = None,
                actor: Any = None) -> BuildResult:
     """Builds the demo enterprise into an empty organisation tree and returns what was written.
@@ -399,7 +399,8 @@ def build_demo(*, members: int = 3000, seed: int = DEFAULT_SEED, today: dt.date 
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
     term_years = {t: term_years_for(t) for t in (OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, OrgType.BRANCH)}
-    plan = plan_enterprise(members=members, seed=seed, today=today, term_years=term_years, target_orgs=target_orgs)
+    plan = plan_enterprise(members=members, seed=seed, today=today, term_years=term_years, target_orgs=target_orgs,
+                           orgs_per_branch=orgs_per_branch)
     build = _Build(plan=plan, batch_size=batch_size, strict=strict, sample_every=sample_every, workers=workers,
                    progress=progress, actor=actor)
     with sqlite_build_pragmas(), transaction.atomic():

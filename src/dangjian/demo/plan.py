@@ -417,21 +417,27 @@ def groups_for(size: int, threshold: int) -> int:
 
 
 def plan_enterprise(*, members: int, seed: int, today: dt.date, term_years: dict[str, int],
-                    target_orgs: int | None = None) -> Plan:
-    """Plans an enterprise of *members* members and about *target_orgs* organisations
-    (default: :data:`DEFAULT_ORG_RATIO` of the members, the DESIGN "Scale" proportion).
+                    target_orgs: int | None = None, orgs_per_branch: float | None = None) -> Plan:
+    """Plans an enterprise of *members* members and about *target_orgs* organisations — or
+    *orgs_per_branch* organisations of all kinds per branch — by default :data:`DEFAULT_ORG_RATIO` of
+    the members (the DESIGN "Scale" proportion, about 1.55 organisations per branch).
 
     The structure (committees, general branches, branch sizes) does not depend on the target; the
     target only sets from which branch size on branches are split into party groups.
     """
     if members < MIN_BRANCH:
         raise ValueError(f"at least {MIN_BRANCH} members are needed")
-    target = round(members * DEFAULT_ORG_RATIO) if target_orgs is None else target_orgs
     planner = _Planner(members=members, seed=seed, mean_branch=DEFAULT_MEAN_BRANCH, today=today,
                        term_years=term_years)
     plan = planner.build()
     sizes = [o.size for o in plan.orgs if o.org_type == OrgType.BRANCH]
     base = len(plan.orgs)
+    if target_orgs is not None:
+        target = target_orgs
+    elif orgs_per_branch is not None:
+        target = round(orgs_per_branch * len(sizes))
+    else:
+        target = round(members * DEFAULT_ORG_RATIO)
     threshold = min(range(GROUP_THRESHOLD_MIN, MAX_BRANCH + 2),
                     key=lambda t: (abs(base + sum(groups_for(s, t) for s in sizes) - target), -t))
     planner.add_groups(threshold)

@@ -14,7 +14,7 @@ from dangjian.members.models import Member
 @pytest.mark.django_db
 def test_demo_command_builds_and_prints_the_rate():
     out = io.StringIO()
-    call_command("demo", members=200, seed=9, today=None, stdout=out)
+    call_command("demo", "--members", "200", "--seed", "9", "--orgs-per-branch", "1.6", stdout=out)
     text = out.getvalue()
     assert "200 members" in text and "members/s" in text
     assert Member.objects.count() == 200

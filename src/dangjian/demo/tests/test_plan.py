@@ -82,3 +82,11 @@ def test_credit_codes_are_well_formed():
         assert len(code) == 18 and code[:8] == "91110101"
         total = sum(alphabet.index(c) * w for c, w in zip(code[:17], weights, strict=True))
         assert alphabet[(31 - total % 31) % 31] == code[17]
+
+
+def test_orgs_per_branch_sets_the_density():
+    sparse = plan_enterprise(members=20000, seed=1, today=TODAY, term_years=YEARS, orgs_per_branch=1.3)
+    dense = plan_enterprise(members=20000, seed=1, today=TODAY, term_years=YEARS, orgs_per_branch=2.0)
+    for plan, ratio in ((sparse, 1.3), (dense, 2.0)):
+        assert abs(len(plan.orgs) / len(plan.branches) - ratio) < 0.05
+    assert [b.size for b in sparse.branches] == [b.size for b in dense.branches]

@@ -18,8 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=3000, help="number of members (default 3000)")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-        parser.add_argument("--orgs", type=int, default=None,
-                            help="about this many organisations (default: 6%% of the members, as DESIGN 'Scale')")
+        size = parser.add_mutually_exclusive_group()
+        size.add_argument("--orgs", type=int, default=None,
+                          help="about this many organisations (default: 6%% of the members, as DESIGN 'Scale')")
+        size.add_argument("--orgs-per-branch", type=float, default=None,
+                          help="about this many organisations of all kinds per branch (default ≈ 1.55: "
+                               "committees, general branches and party groups besides the branches)")
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
                             help="the day the data is relative to (YYYY-MM-DD; default: today)")
         parser.add_argument("--batch-size", type=int, default=10_000)
@@ -31,7 +35,8 @@ class Command(BaseCommand):
         with BuildProgress(members=members, stream=self.stdout, enabled=self.stdout.isatty()) as progress:
             try:
                 result = build_demo(members=members, seed=opts["seed"], today=opts["today"],
-                                    target_orgs=opts["orgs"], batch_size=opts["batch_size"], strict=opts["strict"],
+                                    target_orgs=opts["orgs"], orgs_per_branch=opts["orgs_per_branch"],
+                                    batch_size=opts["batch_size"], strict=opts["strict"],
                                     progress=progress.update)
             except (DemoError, DomainError) as exc:
                 raise CommandError(str(exc))
