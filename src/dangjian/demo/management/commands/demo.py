@@ -47,5 +47,6 @@ class Command(BaseCommand):
             f"{result.seats:,} seats, {result.audit_entries} audit entries"
         )
         self.stdout.write(f"{result.seconds:.1f} s — {result.rate:,.0f} members/s "
-                          f"({result.cpu_rate:,.0f} members per CPU-second of the {1 + result.workers} building processes; "
+                          f"({result.cpu_rate:,.0f} members per CPU-second of the building process"
+                          f"{'es' if result.workers else ''}; "
                           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
