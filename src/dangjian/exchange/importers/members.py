@@ -54,7 +54,8 @@ class MemberImporter(Importer):
         self.orgs = OrgDirectory(actor=self.actor, perm=MembersPerm.CHANGE, within=self.default_org)
         self.units = unit_codes()
         self.rules = MemberRules(today=self.today, orgs=self.orgs.by_pk, unit_ids=set(self.units.values()))
-        self.strict = total <= STRICT_ROWS
+        # a workbook without a stored dimension (openpyxl writes none) has total 0: unknown, so not "small"
+        self.strict = 0 < total <= STRICT_ROWS
         self.sealer = Sealer()
         self.seen: dict[str, int] = {}
         self.pending: list[tuple[int, dict[str, Any], set[str]]] = []
