@@ -75,13 +75,17 @@ class OrgCompliance:
         return max((r.status for r in self.rules), key=_SEVERITY.__getitem__, default=ComplianceStatus.MET)
 
 
-def cadence_rules(*, org_types: set[str] | None = None, enabled_only: bool = True) -> list[CadenceRule]:
-    """The cadence rules (platform-wide regulation data, the same for everyone), kind order."""
+def cadence_rules(*, org_types: set[str] | None = None, enabled_only: bool = True,
+                  units: set[str] | None = None) -> list[CadenceRule]:
+    """The cadence rules (platform-wide regulation data, the same for everyone), kind order; *units*
+    keeps only the rules counted per month / quarter / year."""
     qs = CadenceRule.objects.select_related("kind").order_by("org_type", "kind__sort", "pk")
     if enabled_only:
         qs = qs.filter(enabled=True, kind__is_active=True)
     if org_types is not None:
         qs = qs.filter(org_type__in=sorted(org_types))
+    if units is not None:
+        qs = qs.filter(unit__in=sorted(units))
     return list(qs)
 
 
@@ -103,19 +107,21 @@ def cadence_compliance(
     now: dt.datetime | None = None,
     within: Organization | None = None,
     perm: str = MeetingsPerm.VIEW,
+    units: set[str] | None = None,
 ) -> dict[int, OrgCompliance]:
     """Compliance of each org in *period* (a month, quarter or year window), keyed by org id.
 
     Each enabled rule for the org's type is evaluated over its own windows (``periods.windows_for``): a
     monthly rule over a quarter gives three windows; a yearly rule seen from a month gives that year.
-    Only meetings the actor may see count. Two queries whatever the number of orgs.
+    Only meetings the actor may see count. Two queries whatever the number of orgs. *units* evaluates only
+    the rules of those units (the health scan asks for each unit's last complete window separately).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = {o.pk: OrgCompliance(o, period) for o in orgs}
     if not orgs:
         return result
-    rules = cadence_rules(org_types={o.org_type for o in orgs})
+    rules = cadence_rules(org_types={o.org_type for o in orgs}, units=units)
     if not rules:
         return result
     windows = {r.pk: windows_for(r.unit, period) for r in rules}
