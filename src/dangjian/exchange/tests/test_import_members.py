@@ -213,3 +213,15 @@ def test_national_profile_reads_its_own_titles_and_branch_names(tree):
     assert report.ok, report.errors
     member = Member.objects.get()
     assert (member.org_id, member.job_title, member.phone) == (tree["A1"].pk, "工程师", "13511112222")
+
+
+def test_progress_is_reported_per_phase(tree):
+    events = []
+    rows = [member_row(i) for i in range(1, 1201)]
+    report = import_run(actor=None, kind="members", data=csv_bytes(MEMBER_HEADER, rows), file_name="x.csv",
+                        dry_run=False, progress=lambda phase, done, total: events.append((phase, done, total)))
+    assert report.ok and report.created == 1200
+    assert events[0] == ("validate", 0, 1200)
+    assert ("validate", 1000, 1200) in events
+    assert ("validate", 1200, 1200) in events
+    assert events[-1] == ("write", 1200, 1200)
