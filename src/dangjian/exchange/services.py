@@ -7,6 +7,7 @@ rows are limited by the owning app's permission in scope (``members.change``, ``
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -40,6 +41,7 @@ __all__ = [
     "import_run",
     "job_create",
     "job_run",
+    "jobs_purge_files",
     "profile_copy",
     "profile_update",
     "validate_columns",
@@ -47,6 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 EXPORT_BATCH = 2000
+JOB_FILE_DAYS = 30  # how long an uploaded file is kept after its upload
 
 
 # --------------------------------------------------------------------------------------------- import
@@ -168,6 +171,14 @@ def job_run(*, job_id: int, commit: bool) -> ImportJob:
     job.save(update_fields=["counts", "error_count", "errors", "processed", "total", "phase", "status", "finished_at",
                             "updated_at"])
     return job
+
+
+def jobs_purge_files(*, older_than_days: int = JOB_FILE_DAYS) -> int:
+    """Drops the uploaded files of jobs older than *older_than_days* (their reports stay): uploads hold
+    personal data and are only needed between the preview and the commit. Run daily by
+    ``tasks.purge_import_files``; idempotent. No audit entry (no register data changes)."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    return ImportJob.objects.filter(created_at__lt=cutoff, size__gt=0).update(data=b"", size=0)
 
 
 # --------------------------------------------------------------------------------------------- export

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django_tasks import task
 
 from dangjian.core.context import Channel, RequestContext, use_context
-from dangjian.exchange.services import job_run
+from dangjian.exchange.services import job_run, jobs_purge_files
 
-__all__ = ["run_import_job"]
+__all__ = ["purge_import_files", "run_import_job"]
 
 
 @task()
@@ -17,3 +17,9 @@ def run_import_job(job_id: int, commit: bool = False) -> str:
     with use_context(RequestContext(channel=Channel.TASK)):
         job = job_run(job_id=job_id, commit=commit)
     return job.status
+
+
+@task()
+def purge_import_files() -> int:
+    """Daily: forget the uploaded files of old import jobs (the reports stay)."""
+    return jobs_purge_files()

@@ -176,3 +176,18 @@ def test_export_subtree_follows_the_member_list_filter(client, tree, user_factor
         text = b"".join(client.get(reverse("exchange:export_members"), {**query, "format": "csv"})
                         .streaming_content).decode("utf-8-sig")
         assert ("支部党员" in text) is expected, query
+
+
+def test_old_uploads_are_purged_but_reports_stay(tree, worker):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.exchange.services import job_create, jobs_purge_files
+
+    old = job_create(actor=worker, kind="members", mode="create", file_name="old.csv", data=b"abc")
+    new = job_create(actor=worker, kind="members", mode="create", file_name="new.csv", data=b"abc")
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    assert jobs_purge_files() == 1
+    assert [bytes(j.data) for j in ImportJob.objects.order_by("pk")] == [b"", b"abc"]
+    assert new.pk
