@@ -51,6 +51,7 @@ class AuditAction(models.TextChoices):
     MEMBER_LEFT = "members.leave", _("党员组织关系转出本系统")
     # demo
     DEMO_BUILT = "demo.build", _("生成演示数据")
+    DEMO_ACTIVITY = "demo.activity", _("生成演示活动数据")
     # dues
     DUES_PROFILE_SET = "dues.profile_set", _("设置党费档案")
     DUES_BASES_FIXED = "dues.bases_fix", _("核定年度党费基数")
@@ -58,6 +59,8 @@ class AuditAction(models.TextChoices):
     DUES_RELIEF_REVOKED = "dues.relief_revoke", _("撤销党费减免")
     DUES_BILLS_GENERATED = "dues.bills_generate", _("生成党费账单")
     DUES_PAYMENT_RECORDED = "dues.payment_record", _("登记党费缴纳")
+    DUES_PROFILES_BULK_SET = "dues.profile_bulk_set", _("批量设置党费档案")
+    DUES_PAYMENTS_BULK_RECORDED = "dues.payment_bulk_record", _("批量登记党费缴纳")
     DUES_RULES_CHANGED = "dues.rules_change", _("修改党费标准")
     DUES_EXPORTED = "dues.export", _("导出党费对账数据")
     # development (发展党员)
@@ -92,6 +95,7 @@ class AuditAction(models.TextChoices):
     MEETING_CREATED = "meetings.create", _("新建会议")
     MEETING_UPDATED = "meetings.update", _("修改会议")
     MEETING_RECORDED = "meetings.record", _("登记会议召开情况")
+    MEETINGS_BULK_RECORDED = "meetings.bulk_record", _("批量登记会议")
     MEETING_CANCELLED = "meetings.cancel", _("取消会议")
     MEETING_MINUTES_SET = "meetings.minutes", _("填写会议记录")
     MEETING_ATTACHMENT_ADDED = "meetings.attachment_add", _("上传会议附件")
