@@ -39,6 +39,7 @@ __all__ = [
     "export_members",
     "export_orgs",
     "import_run",
+    "job_claim_commit",
     "job_create",
     "job_run",
     "jobs_purge_files",
@@ -133,14 +134,22 @@ class _JobProgress:
             self.side = None
 
 
+def job_claim_commit(*, job_id: int) -> bool:
+    """Moves a job from "validated" to "committing" — once: a second click, or a second worker, finds
+    it already claimed and does nothing. Returns whether this caller claimed it."""
+    return ImportJob.objects.filter(pk=job_id, status=JobStatus.VALIDATED).update(
+        status=JobStatus.COMMITTING, processed=0, phase="", updated_at=timezone.now()) == 1
+
+
 def job_run(*, job_id: int, commit: bool) -> ImportJob:
     """Runs a job's dry run (*commit* False) or its commit, storing the report on the job.
 
-    The commit is refused unless the job's last dry run found no error. Runs as the job's owner, in
-    the request for small files or in the django-tasks worker (``tasks.run_import_job``).
+    A commit runs only for a job claimed with :func:`job_claim_commit` (its dry run found no error).
+    Runs as the job's owner, in the request for small files or in the django-tasks worker
+    (``tasks.run_import_job``).
     """
     job = ImportJob.objects.select_related("created_by", "profile", "default_org").get(pk=job_id)
-    if commit and job.status != JobStatus.VALIDATED:
+    if commit and job.status != JobStatus.COMMITTING:
         raise DomainError.one(ExchangeError.JOB_STATE, None, _("只有校验通过的导入才能提交"))
     job.status = JobStatus.COMMITTING if commit else JobStatus.VALIDATING
     job.processed, job.phase = 0, ""

@@ -28,6 +28,7 @@ from dangjian.exchange.selectors import job_get, job_list, mapping_for, profile_
 from dangjian.exchange.services import (
     export_members,
     export_orgs,
+    job_claim_commit,
     job_create,
     job_run,
     profile_copy,
@@ -156,8 +157,8 @@ def job_progress(request, pk: int):
 def job_commit(request, pk: int):
     """Re-reads and re-checks the file, then writes every row or none (one transaction)."""
     item = job_get(actor=request.user, pk=pk)
-    if item.status != JobStatus.VALIDATED:
-        messages.error(request, _("只有校验通过的导入才能提交"))
+    if not job_claim_commit(job_id=item.pk):
+        messages.error(request, _("只有校验通过的导入才能提交（或已在提交中）"))
         return redirect("exchange:job", pk=item.pk)
     _run(item.pk, commit=True, size=item.size)
     item = job_get(actor=request.user, pk=pk)
