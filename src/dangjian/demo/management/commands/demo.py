@@ -7,6 +7,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from dangjian.core.errors import DomainError
+from dangjian.demo.activity import add_activity
 from dangjian.demo.builder import DEFAULT_SEED, DemoError, build_demo
 from dangjian.demo.progress import BuildProgress
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=10_000)
         parser.add_argument("--strict", action="store_true",
                             help="check every member with members.services.validate_member (slow)")
+        parser.add_argument("--no-activity", action="store_true",
+                            help="skip the activity history and planted problems (meetings, dues, development, "
+                                 "transfers) and the health scan after the build")
 
     def handle(self, *args, **opts):
         members = opts["members"]
@@ -50,3 +54,10 @@ class Command(BaseCommand):
                           f"({result.cpu_rate:,.0f} members per CPU-second of the building process"
                           f"{'es' if result.workers else ''}; "
                           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        if not opts["no_activity"]:
+            try:
+                activity = add_activity(seed=result.seed, today=result.today, members=result.members)
+            except DomainError as exc:
+                raise CommandError(str(exc))
+            for line in activity.summary_lines():
+                self.stdout.write(line)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from dangjian.core.errors import DomainError
+from dangjian.demo.activity import add_activity, scan_and_alert
 from dangjian.demo.builder import DEFAULT_SEED, DemoError, build_demo
 from dangjian.demo.logins import create_demo_logins
 from dangjian.demo.progress import BuildProgress
@@ -23,6 +24,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=3000)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument("--no-activity", action="store_true",
+                            help="without the activity history, planted problems and first health scan")
 
     def handle(self, *args, **opts):
         if Organization.objects.exists():
@@ -36,6 +39,10 @@ class Command(BaseCommand):
                     transaction.atomic():
                 result = build_demo(members=members, seed=opts["seed"], strict=True, progress=progress.update)
                 logins = create_demo_logins()
+                activity = None if opts["no_activity"] else add_activity(
+                    seed=result.seed, today=result.today, members=result.members, scan=False)
+            if activity is not None:  # after commit: the alerts reach the demo logins' inboxes
+                scan_and_alert(activity, today=result.today)
         except (DemoError, DomainError) as exc:
             raise CommandError(str(exc))
         self.stdout.write(
@@ -43,6 +50,9 @@ class Command(BaseCommand):
             f"{result.members:,} 名党员，{result.units:,} 个企业单位，{result.terms:,} 个届次，"
             f"{result.seats:,} 个委员职务（{result.seconds:.1f} 秒）"
         )
+        if activity is not None:
+            for line in activity.summary_lines():
+                self.stdout.write(line)
         self.stdout.write(self.table(logins))
         self.stdout.write(
             "以上密码只显示这一次，请妥善保存（passwords are shown once and not stored in clear）。\n"
