@@ -156,7 +156,7 @@ def election_approve(*, actor: Any, election: ElectionRecord, approved_by: Organ
     "Approval of secretary and deputy"): *approved_by* must be above the election's org, the date on
     or after the election and not in the future, the document number given. Permission: ``orgs.change``
     on *approved_by*. Audit: ``meetings.election_approve``."""
-    election = ElectionRecord.objects.select_for_update().select_related("org").get(pk=election.pk)
+    election = ElectionRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=election.pk)
     if approved_by is not None:
         require_org_in_scope(actor=actor, org=approved_by, perm=ElectionsPerm.CHANGE)
     today = today or timezone.localdate()

@@ -184,7 +184,7 @@ def _publish_held(meeting: Meeting) -> None:
 
 def lock_meeting(meeting: Meeting) -> Meeting:
     """The meeting re-read and locked for the rest of the transaction."""
-    return Meeting.objects.select_for_update().select_related("org", "kind", "party_group").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("org", "kind", "party_group").get(pk=meeting.pk)
 
 
 # ------------------------------------------------------------------------------------------ meetings
@@ -416,7 +416,7 @@ def followup_add(*, actor: Any, meeting: Meeting, title: str, owner_id: Any, due
 def followup_complete(*, actor: Any, followup: FollowUp, done_on: dt.date | None = None,
                       today: dt.date | None = None) -> FollowUp:
     """Marks a follow-up done on *done_on* (default today; not in the future). Audit: ``meetings.followup_done``."""
-    followup = FollowUp.objects.select_for_update().select_related("meeting__org").get(pk=followup.pk)
+    followup = FollowUp.objects.select_for_update(of=("self",)).select_related("meeting__org").get(pk=followup.pk)
     require_org_in_scope(actor=actor, org=followup.meeting.org, perm=MeetingsPerm.CHANGE)
     today = today or timezone.localdate()
     done_on = done_on or today

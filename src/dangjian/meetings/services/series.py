@@ -103,7 +103,7 @@ def series_generate(*, actor: Any, series: MeetingSeries, count: Any = 3,
     dates that already have one: running it twice creates nothing the second time (the database
     enforces one meeting per series and date). Audit: ``meetings.series_generate`` when anything was
     created."""
-    series = MeetingSeries.objects.select_for_update().select_related("org", "kind", "party_group").get(pk=series.pk)
+    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("org", "kind", "party_group").get(pk=series.pk)
     require_org_in_scope(actor=actor, org=series.org, perm=MeetingsPerm.CHANGE)
     n = _int(count)
     if n is None or not 1 <= n <= MAX_GENERATE:
