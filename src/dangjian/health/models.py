@@ -9,7 +9,7 @@ from dangjian.core.scoping import OrgScopedQuerySet
 from dangjian.health.choices import FindingState, RollupKind, Severity, SubjectType
 from dangjian.orgs.models import Organization
 
-__all__ = ["Finding", "OrgRollup", "RuleConfig"]
+__all__ = ["Finding", "OrgRollup", "RuleConfig", "ScanRun"]
 
 
 class RuleConfig(models.Model):
@@ -65,6 +65,8 @@ class Finding(models.Model):
                                         null=True, blank=True, related_name="+")
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledged_note = models.CharField(_("确认说明"), max_length=200, blank=True)
+    # hash of (severity, measured, message, details): a scan rewrites a row only when it changed
+    digest = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = FindingQuerySet.as_manager()
     scope_path_lookup = "org__path"
@@ -122,6 +124,9 @@ class OrgRollup(models.Model):
     by_rule = models.JSONField(default=dict)
     # {meeting kind code: [orgs the kind's cadence applies to, of which with an open shortfall]}
     cadence = models.JSONField(default=dict)
+    # hash of the values: a refresh rewrites a row only when it changed (``computed_at`` is then when the
+    # values last changed; the last scan's time is ``ScanRun``)
+    digest = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = OrgRollupQuerySet.as_manager()
     scope_path_lookup = "org__path"
@@ -134,3 +139,23 @@ class OrgRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.kind} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ScanRun(models.Model):
+    """监测扫描记录 (scan run): one full or subtree scan (the nightly job, ``dangjian health scan``) with its
+    counts per rule. Re-checks of a few orgs after a domain event are not recorded here."""
+
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"))
+    scope = models.CharField(_("范围"), max_length=200)
+    ok = models.BooleanField(_("全部规则成功"), default=True)
+    result = models.JSONField(_("结果"), default=dict)
+
+    class Meta:
+        verbose_name = _("监测扫描记录")
+        verbose_name_plural = _("监测扫描记录")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["scope", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.started_at:%Y-%m-%d %H:%M}"

@@ -26,7 +26,7 @@ from dangjian.health.choices import (
     RuleCode,
     Status,
 )
-from dangjian.health.models import Finding, OrgRollup, RuleConfig
+from dangjian.health.models import Finding, OrgRollup, RuleConfig, ScanRun
 from dangjian.health.rules import Rule, all_rules, get_rule
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_children, org_roots_for_actor
@@ -407,7 +407,10 @@ def monitor_table(*, actor: Any, org: Organization | None = None, sort: str = "n
     if org is not None:
         total = _row(org, rollups[org.pk], kinds) if org.pk in rollups and org.numchild == len(orgs) \
             else _sum_rows(org, rows, kinds)
+    # as of the last full scan (rows a later re-check changed are newer still)
     stamps = [r.rollup.computed_at for r in rows if r.rollup is not None]
+    last_scan = ScanRun.objects.filter(scope="all").order_by("-started_at").values_list("started_at", flat=True).first()
+    stamps += [last_scan] if last_scan else []
     return MonitorTable(org, rows, total, kinds, ("-" if desc else "") + name, max(stamps) if stamps else None)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,14 @@ from dangjian.orgs.choices import OrgStatus
 from dangjian.orgs.models import Organization
 
 __all__ = ["CadenceShortfall", "last_completed_window"]
+
+
+@dataclass(frozen=True)
+class _Org:
+    pk: int
+    path: str
+    org_type: str
+    established_on: dt.date | None
 
 
 def last_completed_window(unit: str, today: dt.date):
@@ -47,35 +56,38 @@ class CadenceShortfall(Rule):
         if not rules:
             return
         org_types = sorted({r.org_type for r in rules})
-        orgs = list(Organization.objects.filter(ctx.scope.q("path", "pk"), status=OrgStatus.ACTIVE,
-                                                org_type__in=org_types)
-                    .only("pk", "path", "depth", "org_type", "established_on").order_by("path"))
+        # what the selector reads of an org (pk, org_type), without a model instance per row
+        orgs = [_Org(*row) for row in Organization.objects.filter(
+            ctx.scope.q("path", "pk"), status=OrgStatus.ACTIVE, org_type__in=org_types).order_by("path")
+            .values_list("pk", "path", "org_type", "established_on").iterator(chunk_size=5000)]
         if not orgs:
             return
         # one call per unit over the whole scope: the path range of each root (never a list of 60,000 ids)
         groups = self._groups(ctx, orgs)
         for unit in sorted({r.unit for r in rules}):
             period = last_completed_window(unit, ctx.today)
+            types = {r.org_type for r in rules if r.unit == unit}
             for within, members in groups:
-                result = cadence_compliance(actor=SYSTEM, orgs=members, period=period, now=ctx.now, within=within)
-                for org in members:
-                    established = org.established_on
-                    if established is not None and established >= period.start:
-                        continue  # not expected to meet a window it did not exist for
+                # not expected to meet a window the org did not exist for
+                due = [o for o in members if o.org_type in types
+                       and (o.established_on is None or o.established_on < period.start)]
+                if not due:
+                    continue
+                result = cadence_compliance(actor=SYSTEM, orgs=due, period=period, now=ctx.now, within=within,
+                                            units={unit})
+                for org in due:
                     for rc in result[org.pk].rules:
-                        if rc.rule.unit != unit:
-                            continue
                         yield from self._finding(org, rc, period, params, ComplianceStatus)
 
     @staticmethod
-    def _groups(ctx: ScanContext, orgs: list[Organization]) -> list[tuple[Organization | None, list[Organization]]]:
+    def _groups(ctx: ScanContext, orgs: list[_Org]) -> list[tuple[Organization | None, list[_Org]]]:
         if ctx.scope.kind == "ids":
             return [(None, orgs)]
         if ctx.scope.kind == "subtree":
             root = Organization.objects.get(path=ctx.scope.path)
             return [(root, orgs)]
         roots = {o.path: o for o in Organization.objects.filter(depth=1).only("pk", "path", "depth")}
-        grouped: dict[str, list[Organization]] = {}
+        grouped: dict[str, list[_Org]] = {}
         for org in orgs:
             grouped.setdefault(org.path[:Organization.steplen], []).append(org)
         return [(roots[prefix], members) for prefix, members in grouped.items() if prefix in roots]

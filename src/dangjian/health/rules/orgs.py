@@ -1,12 +1,15 @@
 """Organisation set-up and term rules (DOMAIN §2, §3), read from the org tree and the member register.
 
-Each rule is one or two aggregate queries over every organisation in scope (``GROUP BY`` with a
-``HAVING`` that keeps only the organisations breaking the rule), so the cost does not depend on how many
-organisations pass.
+The member-count rules share two aggregates per scan (kept in ``ScanContext.cache``): the organisations
+in scope (one query) and the member counts per organisation (one ``GROUP BY org_id`` over the register,
+no join). A million members are read once per scan instead of once per rule; each rule then decides per
+organisation in memory. The others are one or two aggregate queries each (``GROUP BY`` with a ``HAVING``
+keeping only the organisations that break the rule). None issues a query per organisation.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -36,10 +39,54 @@ __all__ = [
     "TooFewFullMembers",
 ]
 
-_COUNTED = Q(members__status__in=COUNTED_STATUSES)
-_FULL = _COUNTED & Q(members__category=Category.FULL)
 # 党小组组长 is appointed by the branch and is not a seat of the committee
 _COMMITTEE_SEAT = Q(seats__until__isnull=True) & ~Q(seats__position=Position.GROUP_LEADER)
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    pk: int
+    path: str
+    org_type: str
+    active: bool
+
+
+def org_nodes(ctx: ScanContext) -> list[OrgNode]:
+    """Every organisation in the scan's scope (id, path, type, active), once per scan."""
+    if "org_nodes" not in ctx.cache:
+        rows = (Organization.objects.filter(ctx.scope.q("path", "pk")).order_by()
+                .values_list("pk", "path", "org_type", "status"))
+        ctx.cache["org_nodes"] = [OrgNode(pk, path, t, status == OrgStatus.ACTIVE)
+                                  for pk, path, t, status in rows.iterator(chunk_size=5000)]
+    return ctx.cache["org_nodes"]
+
+
+def member_stats(ctx: ScanContext) -> dict[int, tuple[int, int, int]]:
+    """Members holding membership per organisation in scope: (all, full, probationary), once per scan."""
+    if "member_stats" not in ctx.cache:
+        rows = (Member.objects.filter(ctx.scope.q("org__path", "org_id"), status__in=COUNTED_STATUSES).order_by()
+                .values("org_id").annotate(n=Count("pk"), full=Count("pk", filter=Q(category=Category.FULL)))
+                .values_list("org_id", "n", "full"))
+        ctx.cache["member_stats"] = {org_id: (n, full, n - full) for org_id, n, full in rows.iterator(chunk_size=5000)}
+    return ctx.cache["member_stats"]
+
+
+def orgs_with_current_term(ctx: ScanContext) -> set[int]:
+    if "current_term_orgs" not in ctx.cache:
+        ctx.cache["current_term_orgs"] = set(
+            CommitteeTerm.objects.filter(ctx.scope.q("org__path", "org_id"), is_current=True).order_by()
+            .values_list("org_id", flat=True))
+    return ctx.cache["current_term_orgs"]
+
+
+_NONE = (0, 0, 0)
+
+
+def _branches(ctx: ScanContext) -> Iterator[tuple[OrgNode, tuple[int, int, int]]]:
+    stats = member_stats(ctx)
+    for node in org_nodes(ctx):
+        if node.active and node.org_type == OrgType.BRANCH:
+            yield node, stats.get(node.pk, _NONE)
 
 
 def active_orgs(ctx: ScanContext, *org_types: str):
@@ -64,10 +111,9 @@ class TooFewFullMembers(Rule):
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         least = params["min_full_members"]
-        rows = (active_orgs(ctx, OrgType.BRANCH).values("pk").annotate(full=Count("members", filter=_FULL))
-                .filter(full__lt=least).values_list("pk", "full"))
-        for org_id, full in rows.iterator(chunk_size=2000):
-            yield RawFinding(org_id, f"正式党员 {full} 名，少于 {least} 名", full)
+        for node, (_n, full, _p) in _branches(ctx):
+            if full < least:
+                yield RawFinding(node.pk, f"正式党员 {full} 名，少于 {least} 名", full)
 
 
 @register
@@ -81,10 +127,9 @@ class BranchOversize(Rule):
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         most = params["max_members"]
-        rows = (active_orgs(ctx, OrgType.BRANCH).values("pk").annotate(n=Count("members", filter=_COUNTED))
-                .filter(n__gt=most).values_list("pk", "n"))
-        for org_id, n in rows.iterator(chunk_size=2000):
-            yield RawFinding(org_id, f"党员 {n} 名，超过 {most} 名", n)
+        for node, (n, _f, _p) in _branches(ctx):
+            if n > most:
+                yield RawFinding(node.pk, f"党员 {n} 名，超过 {most} 名", n)
 
 
 @register
@@ -97,14 +142,13 @@ class CommitteeMissing(Rule):
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         least = params["min_full_members"]
-        no_term = ~Exists(CommitteeTerm.objects.filter(org=OuterRef("pk"), is_current=True))
-        branches = (active_orgs(ctx, OrgType.BRANCH).filter(no_term).values("pk")
-                    .annotate(full=Count("members", filter=_FULL)).filter(full__gte=least).values_list("pk", "full"))
-        for org_id, full in branches.iterator(chunk_size=2000):
-            yield RawFinding(org_id, f"正式党员 {full} 名（≥ {least} 名），未设立本届支部委员会", full)
-        higher = active_orgs(ctx, OrgType.GENERAL_BRANCH, OrgType.COMMITTEE).filter(no_term).values_list("pk", "org_type")
-        for org_id, org_type in higher.iterator(chunk_size=2000):
-            yield RawFinding(org_id, f"{OrgType(org_type).label}无本届委员会（届次）记录")
+        with_term = orgs_with_current_term(ctx)
+        for node, (_n, full, _p) in _branches(ctx):
+            if full >= least and node.pk not in with_term:
+                yield RawFinding(node.pk, f"正式党员 {full} 名（≥ {least} 名），未设立本届支部委员会", full)
+        for node in org_nodes(ctx):
+            if node.active and node.org_type in (OrgType.GENERAL_BRANCH, OrgType.COMMITTEE) and node.pk not in with_term:
+                yield RawFinding(node.pk, f"{OrgType(node.org_type).label}无本届委员会（届次）记录")
 
 
 @register
@@ -134,14 +178,10 @@ class CommitteeSize(Rule):
                  .exclude(n__gte=low, n__lte=high))
         # only branches that must have a committee (DOMAIN §2: ≥ 7 full members); smaller branches
         # have a secretary and at most a deputy
-        required = dict(
-            Member.objects.filter(org_id__in=terms.values("org_id"), status__in=COUNTED_STATUSES,
-                                  category=Category.FULL).order_by()
-            .values("org_id").annotate(full=Count("pk")).filter(full__gte=params["applies_from_full_members"])
-            .values_list("org_id", "full")
-        )
+        stats = member_stats(ctx)
+        applies = params["applies_from_full_members"]
         for term_id, org_id, n in terms.values_list("pk", "org_id", "n").iterator(chunk_size=2000):
-            if org_id not in required:
+            if stats.get(org_id, _NONE)[1] < applies:
                 continue
             if n < low:
                 msg, severity = "本届支委会委员 %(n)s 名，少于 %(low)s 名", None
@@ -175,9 +215,10 @@ class ShouldUpgrade(Rule):
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         gb_from, committee_from = params["general_branch_from"], params["committee_from"]
-        branches = (active_orgs(ctx, OrgType.BRANCH).values("pk").annotate(n=Count("members", filter=_COUNTED))
-                    .filter(n__gte=gb_from).values_list("pk", "n"))
-        for org_id, n in branches.iterator(chunk_size=2000):
+        for node, (n, _f, _p) in _branches(ctx):
+            if n < gb_from:
+                continue
+            org_id = node.pk
             if n >= committee_from:
                 msg, target = "党支部党员 %(n)s 名（≥ %(m)s 名），一般应设立党委", OrgType.COMMITTEE
             else:
@@ -185,23 +226,62 @@ class ShouldUpgrade(Rule):
             yield RawFinding(org_id, msg % {"n": n, "m": committee_from if n >= committee_from else gb_from}, n,
                              details={"suggested_type": str(target)})
         # general branches count their whole subtree: members sit in the branches below them
+        if ctx.scope.is_all:
+            yield from self._general_from_stats(ctx, committee_from)
+            return
         general = list(active_orgs(ctx, OrgType.GENERAL_BRANCH).values_list("pk", "path"))
         by_depth: dict[int, dict[str, int]] = {}
         for org_id, path in general:
             by_depth.setdefault(len(path), {})[path] = org_id
-        for width, paths in sorted(by_depth.items()):
-            members = Member.objects.filter(status__in=COUNTED_STATUSES).order_by()
-            if not ctx.scope.is_all:
-                within = Q(pk__in=[])
-                for path in paths:
-                    within |= path_range_q("org__path", path)
-                members = members.filter(within)
+        for width, paths in sorted(by_depth.items()):  # a few orgs (a re-check) or one subtree
+            within = Q(pk__in=[])
+            for path in paths:
+                within |= path_range_q("org__path", path)
+            members = Member.objects.filter(within, status__in=COUNTED_STATUSES).order_by()
             rows = (members.annotate(prefix=Substr("org__path", 1, width)).values("prefix")
                     .annotate(n=Count("pk")).filter(n__gte=committee_from).values_list("prefix", "n"))
             for prefix, n in rows:
                 if prefix in paths:
-                    yield RawFinding(paths[prefix], f"党总支（含下级）党员 {n} 名（≥ {committee_from} 名），一般应设立党委",
-                                     n, details={"suggested_type": str(OrgType.COMMITTEE)})
+                    yield self._general(paths[prefix], n, committee_from)
+
+    @staticmethod
+    def _general(org_id: int, n: int, committee_from: int) -> RawFinding:
+        return RawFinding(org_id, f"党总支（含下级）党员 {n} 名（≥ {committee_from} 名），一般应设立党委",
+                          n, details={"suggested_type": str(OrgType.COMMITTEE)})
+
+    def _general_from_stats(self, ctx: ScanContext, committee_from: int) -> Iterator[RawFinding]:
+        """Every org's members added to the general branches above it (the whole tree is in scope)."""
+        step = Organization.steplen
+        general = {n.path: n.pk for n in org_nodes(ctx) if n.active and n.org_type == OrgType.GENERAL_BRANCH}
+        if not general:
+            return
+        totals: dict[int, int] = dict.fromkeys(general.values(), 0)
+        stats = member_stats(ctx)
+        for node in org_nodes(ctx):
+            n = stats.get(node.pk, _NONE)[0]
+            if not n:
+                continue
+            for end in range(step, len(node.path) + 1, step):
+                gb = general.get(node.path[:end])
+                if gb is not None:
+                    totals[gb] += n
+        for org_id, n in totals.items():
+            if n >= committee_from:
+                yield self._general(org_id, n, committee_from)
+
+@dataclass(frozen=True)
+class _TermDates:
+    """What ``orgs.selectors.term_state`` reads of a term, without a model instance per row."""
+
+    pk: int
+    org_id: int
+    number: int
+    end_date: Any
+    postponed_until: Any
+
+    @property
+    def effective_end(self):
+        return self.postponed_until or self.end_date
 
 
 @register
@@ -209,7 +289,7 @@ class TermExpiring(Rule):
     code = RuleCode.TERM_EXPIRING
     title = _("委员会任期即将届满")
     citation = "DOMAIN §3 Reminder lead time (6/3/1 months): Branch Regs 2018 ch. 6"
-    description = _("本届委员会距届满（或经批准的延期换届日期）不足设定的提醒月数时报告，阶段取已到达的最小提醒月数。")
+    description = _("本届委员会距届满（或经批准的延期换届日期）不足设定的提醒月数时报告；测量值为已到达的最小提醒月数。")
     params = (Param("offsets_months", _("提前提醒（月）"), (6, 3, 1), 1, 24, "个月", many=True),)
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
@@ -218,16 +298,20 @@ class TermExpiring(Rule):
         horizon = ctx.today + relativedelta(months=max(offsets) + 1)
         terms = (current_terms(ctx).annotate(effective=Coalesce("postponed_until", "end_date"))
                  .filter(effective__gte=ctx.today, effective__lte=horizon)
-                 .only("pk", "org_id", "number", "end_date", "postponed_until"))
-        for term in terms.iterator(chunk_size=2000):
+                 .values_list("pk", "org_id", "number", "end_date", "postponed_until"))
+        for pk, org_id, number, end_date, postponed_until in terms.iterator(chunk_size=2000):
+            term = _TermDates(pk, org_id, number, end_date, postponed_until)
             state = term_state(term, ctx.today, offsets)
             if state.reminder_months is None or state.status not in (TermStateCode.EXPIRING, TermStateCode.POSTPONED):
                 continue
             postponed = "（经批准延期）" if term.postponed_until else ""
+            # the measured value is the reminder stage reached (6, 3, 1 months), not the days left: the
+            # finding then changes three times before the end instead of every night
             yield RawFinding(
                 term.org_id,
-                f"第{term.number}届任期将于 {state.effective_end.isoformat()} 届满{postponed}，剩余 {state.days_left} 天（{state.reminder_months} 个月提醒）",
-                state.days_left, SubjectType.TERM, term.pk,
+                f"第{term.number}届任期将于 {state.effective_end.isoformat()} 届满{postponed}"
+                f"（已进入届满前 {state.reminder_months} 个月提醒期）",
+                state.reminder_months, SubjectType.TERM, term.pk,
                 details={"reminder_months": state.reminder_months, "effective_end": state.effective_end.isoformat()},
             )
 

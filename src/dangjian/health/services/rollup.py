@@ -6,14 +6,17 @@ bills) costs several hundred milliseconds on its own. So every scan refreshes th
 covered, and the table reads only the rows of the children it shows (see ``selectors.monitor_table``).
 
 How: the organisation's *own* values come from one grouped query per indicator (``GROUP BY org_id``
-over members, open pipelines, last month's dues bills, open findings), restricted to the scope; the
-subtree values are then summed bottom-up along the materialised paths in Python (each org added to its
-parent, deepest level first). A full scan rebuilds every row; a subtree or event-driven scan recomputes
-its orgs and their ancestors, reading the stored rows of untouched children.
+over members, open pipelines, last month's dues bills, open findings), restricted to the scope (a full
+scan reuses the member counts its rules already read); the subtree values are then summed bottom-up along
+the materialised paths in Python (each org added to its parent, deepest level first). A full scan
+recomputes every row; a subtree or event-driven scan its orgs and their ancestors, reading the stored rows
+of untouched children. Only rows whose values changed are written (a digest of the values is stored).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,7 +35,7 @@ from dangjian.health.choices import (
     RuleCode,
 )
 from dangjian.health.models import Finding, OrgRollup
-from dangjian.health.rules import SYSTEM, OrgScope, get_rule
+from dangjian.health.rules import SYSTEM, OrgScope, ScanContext, get_rule
 from dangjian.members.choices import Category
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgStatus, OrgType
@@ -96,8 +99,10 @@ def _available(code: str) -> bool:
     return rule is not None and rule.available()
 
 
-def _own(where, nodes: dict[int, _Node], today: dt.date) -> dict[int, Indicators]:
-    """Own indicator values of *nodes*; ``where(path_lookup, id_lookup)`` restricts each query to them."""
+def _own(where, nodes: dict[int, _Node], today: dt.date,
+         stats: dict[int, tuple[int, int, int]] | None = None) -> dict[int, Indicators]:
+    """Own indicator values of *nodes*; ``where(path_lookup, id_lookup)`` restricts each query to them;
+    *stats* are member counts per org already read (all, full, probationary)."""
     own = {pk: Indicators() for pk in nodes}
     for node in nodes.values():
         values = own[node.pk].values
@@ -105,10 +110,13 @@ def _own(where, nodes: dict[int, _Node], today: dt.date) -> dict[int, Indicators
             values["orgs_active"] = 1
             values["branches"] = int(node.org_type == OrgType.BRANCH)
 
-    members = (Member.objects.filter(where("org__path", "org_id"), status__in=COUNTED_STATUSES).order_by()
-               .values("org_id").annotate(total=Count("pk"), full=Count("pk", filter=Q(category=Category.FULL)),
-                                          prob=Count("pk", filter=Q(category=Category.PROBATIONARY)))
-               .values_list("org_id", "total", "full", "prob"))
+    if stats is not None:  # the full scan's own member counts (one read of the register per scan)
+        members: Iterable = ((org_id, n, full, prob) for org_id, (n, full, prob) in stats.items())
+    else:
+        members = (Member.objects.filter(where("org__path", "org_id"), status__in=COUNTED_STATUSES).order_by()
+                   .values("org_id").annotate(total=Count("pk"), full=Count("pk", filter=Q(category=Category.FULL)),
+                                              prob=Count("pk", filter=Q(category=Category.PROBATIONARY)))
+                   .values_list("org_id", "total", "full", "prob"))
     for org_id, total, full, prob in members:
         if org_id in own:
             own[org_id].values.update(members_total=total, members_full=full, members_probationary=prob)
@@ -186,21 +194,47 @@ def _ancestor_ids(nodes: Iterable[_Node]) -> Q:
     return Q(path__in=sorted(prefixes)) if prefixes else Q(pk__in=[])
 
 
+def _digest(ind: Indicators) -> str:
+    payload = json.dumps([[str(ind.values[name]) for name in ROLLUP_FIELDS], ind.by_rule, ind.cadence],
+                         sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
+
+
 def _save(subtree: dict[int, Indicators], now) -> int:
-    rows = [OrgRollup(org_id=pk, kind=RollupKind.SUBTREE, computed_at=now, by_rule=ind.by_rule, cadence=ind.cadence,
-                      **ind.values) for pk, ind in subtree.items()]
+    """Writes the rows whose values changed (upsert on (org, kind)); returns how many."""
+    stored = dict(OrgRollup.objects.filter(kind=RollupKind.SUBTREE, org_id__in=list(subtree)).order_by()
+                  .values_list("org_id", "digest").iterator(chunk_size=5000)) if len(subtree) < 5000 else \
+        dict(OrgRollup.objects.filter(kind=RollupKind.SUBTREE).order_by().values_list("org_id", "digest")
+             .iterator(chunk_size=5000))
+    rows = []
+    for pk, ind in subtree.items():
+        dg = _digest(ind)
+        if stored.get(pk) == dg:
+            continue
+        rows.append(OrgRollup(org_id=pk, kind=RollupKind.SUBTREE, computed_at=now, by_rule=ind.by_rule,
+                              cadence=ind.cadence, digest=dg, **ind.values))
     for start in range(0, len(rows), BATCH_SIZE):
         OrgRollup.objects.bulk_create(rows[start:start + BATCH_SIZE], update_conflicts=True,
                                       unique_fields=["org", "kind"],
-                                      update_fields=["computed_at", "by_rule", "cadence", *ROLLUP_FIELDS])
+                                      update_fields=["computed_at", "by_rule", "cadence", "digest", *ROLLUP_FIELDS])
     return len(rows)
 
 
-def rollups_refresh(*, scope: OrgScope, today: dt.date, now) -> int:
+def rollups_refresh(*, scope: OrgScope, today: dt.date, now, ctx: ScanContext | None = None) -> int:
     """Recomputes the subtree rollup rows of the orgs in *scope* and of their ancestors; returns the
-    number of rows written. Rows of children outside the scope are read as stored."""
+    number of rows written (those whose values changed). Rows of children outside the scope are read as
+    stored. *ctx* is the scan's context: a full scan's member counts and organisations are reused."""
     scope_q = scope.q("path", "pk")
-    nodes = _nodes(scope_q)
+    stats = None
+    if ctx is not None and scope.is_all:
+        from dangjian.health.rules.orgs import member_stats, org_nodes
+
+        step = Organization.steplen
+        nodes = {n.pk: _Node(n.pk, n.path, len(n.path) // step, n.org_type,
+                             OrgStatus.ACTIVE if n.active else OrgStatus.DISSOLVED) for n in org_nodes(ctx)}
+        stats = member_stats(ctx)
+    else:
+        nodes = _nodes(scope_q)
     if not scope.is_all:
         nodes.update(_nodes(_ancestor_ids(list(nodes.values()))))
     if not nodes:
@@ -215,7 +249,7 @@ def rollups_refresh(*, scope: OrgScope, today: dt.date, now) -> int:
                                                                                if not n.path.startswith(scope.path)]})
         return Q(**{f"{id_lookup}__in": ids})
 
-    own = _own(where, nodes, today)
+    own = _own(where, nodes, today, stats)
     subtree = {pk: ind.copy() for pk, ind in own.items()}
     by_path = {n.path: n.pk for n in nodes.values()}
     step = Organization.steplen

@@ -1,20 +1,26 @@
 """The scan: run the enabled rules over a set of organisations and persist what they find.
 
-Writes are set-based, per rule, in one transaction each:
+Per rule, in one transaction, set-based and writing only what changed:
 
-1. upsert the findings the rule produced on their natural key ``(rule, org, subject_type, subject_id)``
-   (``bulk_create(update_conflicts=True)``: ``INSERT … ON CONFLICT DO UPDATE`` on SQLite and
-   PostgreSQL) — new rows start ``open`` with ``first_seen = last_seen = now``; existing rows keep their
-   ``first_seen`` and state and get the new ``last_seen``, value and message;
-2. re-open, with a fresh ``first_seen``, findings that had been resolved and are produced again;
-3. resolve the rule's findings **of the organisations in scope** that this run did not produce
-   (``last_seen`` older than the run) — so a re-check of a few orgs never touches the others.
+1. read the rule's existing findings of the organisations in scope: natural key → (id, state, digest),
+   one query;
+2. go through what the rule produced: a key not there yet is inserted; a known key whose values
+   (severity, measured value, message, details — compared through a digest) changed is upserted on the
+   natural key ``(rule, org, subject_type, subject_id)`` (``bulk_create(update_conflicts=True)``:
+   ``INSERT … ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL; the row keeps its ``first_seen`` and
+   state); a known key that had been resolved is re-opened with a fresh ``first_seen``;
+3. resolve the findings **of the organisations in scope** the rule no longer produced (by id) — so a
+   re-check of a few orgs never touches the others;
+4. move ``last_seen`` of every finding still present to this run with one ``UPDATE``.
 
-Running a scan twice therefore never duplicates a row. ``now`` must increase from one scan to the
-next (it does with the clock); it marks what this run saw.
+Running a scan twice therefore never duplicates a row, and a steady-state nightly scan rewrites only
+the findings whose values changed. ``now`` must increase from one scan to the next (it does with the
+clock); it marks what this run saw.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -30,7 +36,7 @@ from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.health.choices import FindingState
 from dangjian.health.events import FINDINGS_CHANGED
-from dangjian.health.models import Finding
+from dangjian.health.models import Finding, ScanRun
 from dangjian.health.rules import OrgScope, RawFinding, ScanContext
 from dangjian.health.selectors import RuleSetting, rule_settings
 from dangjian.orgs.models import Organization
@@ -41,7 +47,8 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 _KEY = ["rule", "org", "subject_type", "subject_id"]
-_UPDATED = ["severity", "measured", "message", "details", "last_seen"]
+_UPDATED = ["severity", "measured", "message", "details", "digest", "last_seen"]
+_CHUNK = 5000  # ids per UPDATE … WHERE id IN (…)
 
 Progress = Callable[[str, int, int], None]
 
@@ -89,40 +96,69 @@ def _measured(value: Any) -> Decimal | None:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
-def _flush(code: str, setting: RuleSetting, batch: dict[tuple, RawFinding], now) -> None:
-    rows = [
-        Finding(rule=code, org_id=raw.org_id, subject_type=raw.subject_type, subject_id=raw.subject_id,
-                severity=raw.severity or setting.severity, state=FindingState.OPEN, measured=_measured(raw.measured),
-                message=raw.message[:300], details=raw.details, first_seen=now, last_seen=now)
-        for raw in batch.values()
-    ]
+def digest(severity: str, measured: Decimal | None, message: str, details: dict) -> str:
+    payload = json.dumps([severity, None if measured is None else str(measured), message, details],
+                         ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
+
+
+def _existing(code: str, ctx: ScanContext) -> dict[tuple, tuple[int, str, str]]:
+    rows = (Finding.objects.filter(ctx.scope.q("org__path", "org_id"), rule=code).order_by()
+            .values_list("org_id", "subject_type", "subject_id", "pk", "state", "digest"))
+    return {(org_id, st, sid): (pk, state, dg) for org_id, st, sid, pk, state, dg in rows.iterator(chunk_size=5000)}
+
+
+def _upsert(rows: list[Finding]) -> None:
     Finding.objects.bulk_create(rows, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=_KEY,
                                 update_fields=_UPDATED)
 
 
+def _by_ids(ids: list[int], **values: Any) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        Finding.objects.filter(pk__in=ids[start:start + _CHUNK]).update(**values)
+
+
 def _write(code: str, setting: RuleSetting, found: Iterable[RawFinding], ctx: ScanContext, run: RuleRun) -> None:
-    batch: dict[tuple, RawFinding] = {}
-    for raw in found:
-        if raw.key not in batch:
-            run.produced += 1
-        batch[raw.key] = raw  # one row per key and batch: ON CONFLICT may not touch a row twice
-        if len(batch) >= BATCH_SIZE:
-            _flush(code, setting, batch, ctx.now)
-            batch = {}
-    if batch:
-        _flush(code, setting, batch, ctx.now)
-
-
-def _settle(code: str, ctx: ScanContext, run: RuleRun) -> None:
-    """Re-open what came back, resolve what is gone (in the scope only), count what is new."""
     now = ctx.now
-    run.reopened = Finding.objects.filter(rule=code, state=FindingState.RESOLVED, last_seen__gte=now).update(
-        state=FindingState.OPEN, first_seen=now, resolved_at=None, acknowledged_by=None, acknowledged_at=None,
-        acknowledged_note="")
-    run.resolved = (Finding.objects.filter(ctx.scope.q("org__path", "org_id"), rule=code, last_seen__lt=now)
-                    .exclude(state=FindingState.RESOLVED)
-                    .update(state=FindingState.RESOLVED, resolved_at=now))
-    run.new = Finding.objects.filter(rule=code, first_seen=now).count() if run.produced else 0
+    existing = _existing(code, ctx)
+    seen: set[tuple] = set()
+    pending: list[Finding] = []
+    reopen: list[int] = []
+    for raw in found:
+        key = raw.key
+        if key in seen:  # one row per key: the first report wins
+            continue
+        seen.add(key)
+        severity = raw.severity or setting.severity
+        measured, message = _measured(raw.measured), raw.message[:300]
+        dg = digest(severity, measured, message, raw.details)
+        old = existing.get(key)
+        if old is None:
+            run.new += 1
+        else:
+            pk, state, old_dg = old
+            if state == FindingState.RESOLVED:
+                reopen.append(pk)
+            if old_dg == dg:
+                continue
+        pending.append(Finding(rule=code, org_id=raw.org_id, subject_type=raw.subject_type, subject_id=raw.subject_id,
+                               severity=severity, state=FindingState.OPEN, measured=measured, message=message,
+                               details=raw.details, digest=dg, first_seen=now, last_seen=now))
+        if len(pending) >= BATCH_SIZE:
+            _upsert(pending)
+            pending = []
+    if pending:
+        _upsert(pending)
+    run.produced = len(seen)
+    gone = [pk for key, (pk, state, _dg) in existing.items() if key not in seen and state != FindingState.RESOLVED]
+    _by_ids(gone, state=FindingState.RESOLVED, resolved_at=now)
+    _by_ids(reopen, state=FindingState.OPEN, first_seen=now, last_seen=now, resolved_at=None, acknowledged_by=None,
+            acknowledged_at=None, acknowledged_note="")
+    run.resolved, run.reopened = len(gone), len(reopen)
+    run.new += len(reopen)
+    # everything still there was seen now (rows just written already were)
+    (Finding.objects.filter(ctx.scope.q("org__path", "org_id"), rule=code, last_seen__lt=now)
+     .exclude(state=FindingState.RESOLVED).update(last_seen=now))
 
 
 def _run_rule(setting: RuleSetting, ctx: ScanContext) -> RuleRun:
@@ -134,9 +170,9 @@ def _run_rule(setting: RuleSetting, ctx: ScanContext) -> RuleRun:
         run.skipped = "unavailable"
     try:
         with transaction.atomic():
-            if not run.skipped:
-                _write(setting.code, setting, setting.rule.evaluate(ctx, setting.params), ctx, run)
-            _settle(setting.code, ctx, run)  # a disabled rule's findings are resolved
+            # a disabled (or unavailable) rule produces nothing: its findings are resolved
+            found = setting.rule.evaluate(ctx, setting.params) if not run.skipped else ()
+            _write(setting.code, setting, found, ctx, run)
     except Exception as exc:  # one broken rule does not stop the others; the run reports it
         log.exception("health rule %s failed", setting.code)
         run = RuleRun(setting.code, error=f"{type(exc).__name__}: {exc}"[:300])
@@ -157,9 +193,9 @@ def findings_scan(
     """Runs the rules (all, or *codes*) over the orgs in *scope* (default: all) and persists the findings;
     then refreshes the monitoring rollups of those orgs and their ancestors.
 
-    Runs as the system. Audit: ``health.scan`` with the counts for a full or subtree scan (the nightly job,
-    ``dangjian health scan``); an event-driven re-check of a few orgs is not audited — the write that
-    triggered it was. Event: ``health.findings_changed`` after commit (the notifications read the
+    Runs as the system. A full or subtree scan (the nightly job, ``dangjian health scan``) is kept as a
+    ``ScanRun`` and audited (``health.scan`` with the counts); an event-driven re-check of a few orgs is
+    neither — the write that triggered it was audited. Event: ``health.findings_changed`` after commit (the notifications read the
     findings first seen in this run).
     """
     scope = scope or OrgScope.everything()
@@ -180,10 +216,13 @@ def findings_scan(
 
         if progress:
             progress("rollups", len(settings), total)
-        result.rollups = rollups_refresh(scope=scope, today=today, now=now)
+        result.rollups = rollups_refresh(scope=scope, today=today, now=now, ctx=ctx)
     if progress:
         progress("done", total, total)
     result.seconds = time.perf_counter() - started
+    if scope.kind != "ids":
+        ScanRun.objects.create(started_at=now, finished_at=timezone.now(), scope=scope.describe(), ok=result.ok,
+                               result=result.as_dict())
     if audit if audit is not None else scope.kind != "ids":
         with transaction.atomic():
             record(actor=None, action=AuditAction.HEALTH_SCANNED, after=result.as_dict(),

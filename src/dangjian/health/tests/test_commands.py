@@ -27,7 +27,7 @@ def test_scan_prints_the_counts_per_rule(tree):
     rows = {line.split()[0]: line.split()[1:5] for line in lines[1:-2]}
     assert list(rows) == [r.code for r in all_rules()]
     assert rows[RuleCode.TOO_FEW_FULL_MEMBERS] == ["3", "3", "0", "0"]  # A1, A2, B1 have nobody
-    assert lines[-1] == "范围 all；监测汇总 7 个组织"
+    assert lines[-1] == "范围 all；监测汇总更新 7 个组织"
     # again: nothing new
     rows = {line.split()[0]: line.split()[1:5] for line in _run("scan").splitlines()[1:-2]}
     assert rows[RuleCode.TOO_FEW_FULL_MEMBERS] == ["3", "0", "0", "0"]
@@ -39,7 +39,7 @@ def test_scan_one_subtree_and_one_rule(tree):
     out = _run("scan", "--org", "B", "--rule", RuleCode.TOO_FEW_FULL_MEMBERS)
     assert out.splitlines()[1].split()[:3] == [RuleCode.TOO_FEW_FULL_MEMBERS, "1", "1"]
     assert list(Finding.objects.values_list("org__code", flat=True)) == ["B1"]
-    assert out.splitlines()[-1] == f"范围 subtree {tree['B'].path}；监测汇总 3 个组织"
+    assert out.splitlines()[-1] == f"范围 subtree {tree['B'].path}；监测汇总更新 3 个组织"
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -202,7 +202,8 @@ def test_term_expiring_and_expired(tree, health, end, expiring, expired):
     for f in soon + late:
         assert (f.org.code, f.subject_type, f.subject_id) == ("A1", "term", term.pk)
     if soon:
-        assert float(soon[0].measured) == (end - TODAY).days
+        assert float(soon[0].measured) == expiring
+        assert soon[0].details["effective_end"] == end.isoformat()
 
 
 def test_term_expiring_offsets_are_configurable(tree, health):

@@ -67,6 +67,24 @@ def test_fixing_the_cause_resolves_and_a_relapse_reopens(tree, health):
     assert Finding.objects.filter(rule=TOO_FEW).count() == 3
 
 
+def test_a_changed_value_rewrites_the_row_and_keeps_first_seen(tree, health):
+    from dangjian.health.models import ScanRun
+    from dangjian.members.models import Member
+    from dangjian.members.services import member_update
+
+    add_members(tree["A1"], 2)
+    health.scan(codes=[TOO_FEW])
+    before = Finding.objects.get(rule=TOO_FEW, org=tree["A1"])
+    member_update(actor=None, member=Member.objects.filter(org=tree["A1"]).first(), status="deceased", reason="去世")
+    run = health.scan(codes=[TOO_FEW]).runs[0]
+    after = Finding.objects.get(pk=before.pk)
+    assert (after.measured, after.message, after.first_seen, after.last_seen) == (1, "正式党员 1 名，少于 3 名",
+                                                                                before.first_seen, health.now)
+    assert (run.produced, run.new, run.resolved) == (3, 0, 0)
+    assert after.digest != before.digest
+    assert ScanRun.objects.count() == 2 and ScanRun.objects.first().result["rules"][TOO_FEW]["produced"] == 3
+
+
 def test_acknowledged_stays_acknowledged_while_the_problem_remains(tree, health):
     from dangjian.health.services import finding_acknowledge
 

@@ -96,7 +96,7 @@ class Command(BaseCommand):
         totals = result.totals()
         self.stdout.write(f"{'合计':<32} {totals['produced']:>8} {totals['new']:>8} {totals['reopened']:>8} "
                           f"{totals['resolved']:>8} {result.seconds:>8.2f}")
-        self.stdout.write(f"范围 {result.scope}；监测汇总 {result.rollups} 个组织")
+        self.stdout.write(f"范围 {result.scope}；监测汇总更新 {result.rollups} 个组织")
         if not result.ok:
             raise CommandError("部分规则运行失败（见上）")
 
