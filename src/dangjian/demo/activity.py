@@ -12,8 +12,9 @@ In order, in one transaction (a failure leaves the base build as it was):
 Then, after commit, a full health scan (``health.services.findings_scan``) and the alerts it raises
 delivered to the responsible roles' inboxes (``integration.services.alerts.findings_notify``, idempotent:
 the worker's own run of it afterwards adds nothing). Deterministic for a seed and *today*: every random
-choice is drawn from a generator keyed by the seed and an organisation code or a member's ID-number blind
-index, never a database key. Everything is O(members), streamed in batches, one audit entry per batch.
+choice is drawn from a generator keyed by the seed and an organisation code or who a member is (branch,
+name, birth date), never a database key or a keyed hash, so a seed gives the same data on any installation.
+Everything is O(members), streamed in batches, one audit entry per batch.
 """
 from __future__ import annotations
 

@@ -65,7 +65,8 @@ class DuesHistory:
 
 
 def _member_rng(seed: int, member_key: str) -> random.Random:
-    # keyed by the blind index of the ID number, not the primary key: the same for a seed on any database
+    # keyed by who the member is (branch, name, birth date), never a database key or a keyed hash: the same
+    # for a seed on any database and installation
     return random.Random(f"dangjian-demo:{seed}:dues:{member_key}")
 
 
@@ -77,7 +78,7 @@ def write_profiles(*, seed: int, today: dt.date, audit: Callable[[str, dict], No
     now = stored_datetime(timezone.now())
     declared_on = today.replace(month=1, day=1)
     members = (Member.objects.filter(status__in=BILLABLE_STATUSES, dues_profile__isnull=True).order_by("pk")
-               .values_list("pk", "id_number_bidx", "org__name"))
+               .values_list("pk", "org__code", "name", "birth_date", "org__name"))
     batch: list[tuple] = []
 
     def flush() -> None:
@@ -88,8 +89,8 @@ def write_profiles(*, seed: int, today: dt.date, audit: Callable[[str, dict], No
         result.audit_entries += 1
         batch.clear()
 
-    for member_id, tail, org_name in members.iterator(chunk_size=5000):
-        rng = _member_rng(seed, tail)
+    for member_id, org_code, name, birth, org_name in members.iterator(chunk_size=5000):
+        rng = _member_rng(seed, f"{org_code}:{name}:{birth}")
         retired = "离退休" in org_name
         category = DuesCategory.RETIRED if retired else DuesCategory.IN_SERVICE
         if retired:
@@ -126,7 +127,8 @@ def write_payments(*, seed: int, today: dt.date, audit: Callable[[str, dict], No
     current = period_of(today)
     now = stored_datetime(timezone.now())
     bills = (DuesBill.objects.filter(status__in=OPEN_BILL_STATUSES, amount_due__gt=0).order_by("member_id", "period")
-             .values_list("pk", "member_id", "org_id", "period", "amount_due", "paid_amount", "member__id_number_bidx"))
+             .values_list("pk", "member_id", "org_id", "period", "amount_due", "paid_amount", "member__org__code",
+                          "member__name", "member__birth_date"))
     payments: list[tuple] = []
     allocations: list[tuple[int, Decimal]] = []   # (bill, amount), parallel to payments
     settled: list[tuple[dt.date, int]] = []
@@ -153,9 +155,9 @@ def write_payments(*, seed: int, today: dt.date, audit: Callable[[str, dict], No
         allocations.clear()
         settled.clear()
 
-    for bill_id, member_id, org_id, period_text, due, paid, tail in bills.iterator(chunk_size=5000):
+    for bill_id, member_id, org_id, period_text, due, paid, org_code, name, birth in bills.iterator(chunk_size=5000):
         if state["member"] != member_id:
-            rng = _member_rng(seed, tail)
+            rng = _member_rng(seed, f"{org_code}:{name}:{birth}")
             roll = rng.random()
             if roll < ARREARS_SHARE:
                 stop = current.add(-rng.randint(3, 7))   # the oldest unpaid month
