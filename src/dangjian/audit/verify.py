@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from dangjian.audit.models import AuditChainHead, AuditEntry
 from dangjian.audit.services import GENESIS, HASHED_FIELDS, _hasher, entry_digest
@@ -98,8 +99,9 @@ class _Reader:
                     return
                 yield from batch
 
-    def created_at(self, value: Any) -> str:
-        """``created_at`` as canonical_bytes writes it (isoformat, microseconds) from the stored value."""
+    def created_at(self, value: Any) -> str | None:
+        """``created_at`` as canonical_bytes writes it (isoformat, microseconds) from the stored value;
+        None where the reference would hash ``null`` (stored text that is not a date-time)."""
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:  # PostgreSQL: aware, in the connection's time zone (UTC)
                 return value.isoformat(timespec="microseconds")
@@ -109,10 +111,16 @@ class _Reader:
             match = _SQLITE_DATETIME.fullmatch(value)
             if match:
                 return f"{match[1]}T{match[2]}{match[3] or '.000000'}+00:00"
-        return self.orm_created_at(value).isoformat(timespec="microseconds")
+        value = self.orm_created_at(value)
+        return value.isoformat(timespec="microseconds") if hasattr(value, "isoformat") else None
 
-    @staticmethod
-    def orm_created_at(value: Any) -> Any:
+    def orm_created_at(self, value: Any) -> Any:
+        """The value the ORM hands to canonical_bytes: the SQLite driver's own parsing of the text
+        (the column is read as text here), then the backend's converters."""
+        if self.sqlite_utc and isinstance(value, str):
+            value = parse_datetime(value)
+            if value is None:
+                return None
         field = AuditEntry._meta.get_field("created_at")
         for converter in connection.ops.get_db_converters(field.get_col(AuditEntry._meta.db_table)):
             value = converter(value, field, connection)
@@ -137,7 +145,8 @@ class _Reader:
             elif kind == _JSON:
                 append(prefix + ("null" if value is None else _dumps(_json_value(value))))
             elif kind == _CREATED:
-                append(prefix + encode_str(self.created_at(value)))
+                created = self.created_at(value)
+                append(prefix + ("null" if created is None else encode_str(created)))
             else:  # ip: the reference takes str() of whatever the driver returned
                 append(prefix + ("null" if value is None else encode_str(str(value))))
         return ("{" + ",".join(parts) + "}").encode()
