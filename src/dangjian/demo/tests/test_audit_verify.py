@@ -39,3 +39,20 @@ def test_fast_canonical_bytes_equal_the_reference_for_every_kind_of_content():
 @pytest.mark.django_db
 def test_the_reader_selects_every_hashed_field():
     assert _FIELDS[:-1] == HASHED_FIELDS and _FIELDS[-1] == "hash"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stored_case", ["other_time", "no_fraction", "garbage"])
+def test_tampered_timestamp_is_found_not_crashed(stored_case):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a timestamp as free text")
+    for i in range(3):
+        record(actor=None, action=AuditAction.ORG_UPDATED, org_path="0001", after={"i": i})
+    value = {"other_time": "2020-01-01 00:00:00.000001", "no_fraction": "2020-01-01 00:00:00",
+             "garbage": "yesterday"}[stored_case]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET created_at = %s WHERE seq = 2", [value])
+    result = verify_chain()
+    assert not result.ok and result.bad_seq == 2
