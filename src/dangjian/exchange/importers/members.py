@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,8 +151,7 @@ class MemberImporter(Importer):
             key = bidx("id_number", r["id_number"]) if r["id_number"] and "id_number" not in bad else ""
             keyed.append((row, r, bad, key))
         keys = [k for *_rest, k in keyed if k]
-        existing = dict(Member.objects.filter(id_number_bidx__in=keys).values_list("id_number_bidx", "pk")) if keys \
-            else {}
+        existing = _registered(keys)
         to_update: list[tuple[int, dict[str, Any], set[str], int]] = []
         for row, r, bad, key in keyed:
             if key and key in existing:
@@ -293,3 +292,16 @@ class MemberImporter(Importer):
             if spool is not None:
                 spool.close()
 
+
+def _registered(keys: list[str]) -> dict[str, int]:
+    """Blind index → member id of the keys already in the register (the whole register: a person is
+    registered once, in any branch). A plain statement: the ORM's ``__in`` lookup resolves each of the
+    thousand parameters separately, a fifth of the cost of checking a row."""
+    if not keys:
+        return {}
+    quote = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote('id_number_bidx')}, {quote('id')} FROM {quote(Member._meta.db_table)} "
+                       f"WHERE {quote('id_number_bidx')} IN ({marks})", keys)
+        return dict(cursor.fetchall())
