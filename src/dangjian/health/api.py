@@ -192,7 +192,7 @@ def health_monitor(request, query: Query[MonitorQuery]):
     table = monitor_table(actor=actor, org=org, sort=query.sort)
     return {
         "org": _org(table.org) if table.org else None, "computed_at": table.computed_at, "sort": table.sort,
-        "kinds": [{"code": code, "name": name} for code, name in table.kinds],
+        "kinds": [{"code": k.code, "name": k.name} for k in table.kinds],
         "total": monitor_row_out(table.total) if table.total else None,
         "rows": [monitor_row_out(r) for r in table.rows],
     }

@@ -122,7 +122,9 @@ class OrgRollup(models.Model):
     orgs_with_structure_findings = models.PositiveIntegerField(default=0)
     # {rule code: open findings}
     by_rule = models.JSONField(default=dict)
-    # {meeting kind code: [orgs the kind's cadence applies to, of which with an open shortfall]}
+    # {org type: active orgs} — the orgs a meeting kind's cadence applies to are those of its types
+    org_types = models.JSONField(default=dict)
+    # {meeting kind code: orgs with an open cadence shortfall of that kind} (kinds without one left out)
     cadence = models.JSONField(default=dict)
     # hash of the values: a refresh rewrites a row only when it changed (``computed_at`` is then when the
     # values last changed; the last scan's time is ``ScanRun``)

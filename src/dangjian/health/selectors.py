@@ -34,6 +34,7 @@ from dangjian.orgs.selectors import org_children, org_roots_for_actor
 __all__ = [
     "MONITOR_COLUMNS",
     "CadenceCell",
+    "CadenceKind",
     "MonitorRow",
     "MonitorTable",
     "RuleSetting",
@@ -149,18 +150,29 @@ def finding_can_acknowledge(*, actor: Any, findings: list[Finding]) -> set[int]:
 # --- the monitoring table -----------------------------------------------------------------------------
 
 
-def cadence_kinds() -> list[tuple[str, str]]:
-    """(code, name) of the meeting kinds with an enabled cadence rule, in the meetings app's order; empty
-    while the meetings app is not installed (the column group is then left out)."""
+@dataclass(frozen=True)
+class CadenceKind:
+    """A meeting kind with an enabled cadence rule, and the org types the rule applies to."""
+
+    code: str
+    name: str
+    org_types: tuple[str, ...]
+
+
+def cadence_kinds() -> list[CadenceKind]:
+    """The meeting kinds with an enabled cadence rule, in the meetings app's order; empty while the
+    meetings app is not installed (the column group is then left out)."""
     rule = get_rule(RuleCode.CADENCE_SHORTFALL)
     if rule is None or not rule.available():
         return []
     from dangjian.meetings.selectors.cadence import cadence_rules
 
-    seen: dict[str, str] = {}
+    names: dict[str, str] = {}
+    types: dict[str, list[str]] = {}
     for r in cadence_rules():
-        seen.setdefault(r.kind.code, r.kind.name)
-    return list(seen.items())
+        names.setdefault(r.kind.code, r.kind.name)
+        types.setdefault(r.kind.code, []).append(r.org_type)
+    return [CadenceKind(code, name, tuple(types[code])) for code, name in names.items()]
 
 
 def _ratio_status(share: float | None, thresholds: dict[str, float]) -> str:
@@ -307,9 +319,9 @@ class MonitorRow:
         return dict(self.rollup.by_rule) if self.rollup is not None else {}
 
 
-def _sum_rows(org: Organization, rows: list[MonitorRow], kinds: list[tuple[str, str]]) -> MonitorRow:
+def _sum_rows(org: Organization, rows: list[MonitorRow], kinds: list[CadenceKind]) -> MonitorRow:
     """The total of *rows* as one row (the actor sees only some children of *org*)."""
-    total = OrgRollup(org=org, kind=RollupKind.SUBTREE, by_rule={}, cadence={})
+    total = OrgRollup(org=org, kind=RollupKind.SUBTREE, by_rule={}, org_types={}, cadence={})
     for row in rows:
         if row.rollup is None:
             continue
@@ -319,16 +331,18 @@ def _sum_rows(org: Organization, rows: list[MonitorRow], kinds: list[tuple[str, 
             setattr(total, name, getattr(total, name) + getattr(row.rollup, name))
         for code, n in row.rollup.by_rule.items():
             total.by_rule[code] = total.by_rule.get(code, 0) + n
-        for code, (applicable, short) in row.rollup.cadence.items():
-            a, s = total.cadence.get(code, (0, 0))
-            total.cadence[code] = [a + applicable, s + short]
+        for field_name in ("org_types", "cadence"):
+            mine = getattr(total, field_name)
+            for key, n in getattr(row.rollup, field_name).items():
+                mine[key] = mine.get(key, 0) + n
         total.computed_at = max(filter(None, [total.computed_at, row.rollup.computed_at]), default=None)
     return _row(org, total, kinds)
 
 
-def _row(org: Organization, rollup: OrgRollup | None, kinds: list[tuple[str, str]]) -> MonitorRow:
-    cadence = rollup.cadence if rollup is not None else {}
-    cells = [CadenceCell(code, *(cadence.get(code) or (0, 0))) for code, _name in kinds]
+def _row(org: Organization, rollup: OrgRollup | None, kinds: list[CadenceKind]) -> MonitorRow:
+    short = rollup.cadence if rollup is not None else {}
+    types = rollup.org_types if rollup is not None else {}
+    cells = [CadenceCell(k.code, sum(types.get(t, 0) for t in k.org_types), short.get(k.code, 0)) for k in kinds]
     return MonitorRow(org, rollup, cells)
 
 
@@ -355,7 +369,7 @@ class MonitorTable:
     org: Organization | None  # the org whose children are listed (None: the actor's top orgs)
     rows: list[MonitorRow]
     total: MonitorRow | None
-    kinds: list[tuple[str, str]]
+    kinds: list[CadenceKind]
     sort: str
     computed_at: dt.datetime | None
 

@@ -64,7 +64,7 @@ def _columns(table: MonitorTable) -> list[dict[str, str]]:
         {"key": "name", "label": _("组织")},
         {"key": "members", "label": _("党员（正式/预备）")},
         {"key": "structure", "label": _("组织设置")},
-        *({"key": f"cadence:{code}", "label": name} for code, name in table.kinds),
+        *({"key": f"cadence:{k.code}", "label": k.name} for k in table.kinds),
         {"key": "dues", "label": _("党费收缴率")},
         {"key": "pipelines", "label": _("发展党员（逾期）")},
         {"key": "expired", "label": _("换届（逾期/将届满）")},

@@ -49,15 +49,16 @@ class OrgNode:
     path: str
     org_type: str
     active: bool
+    established_on: Any = None
 
 
 def org_nodes(ctx: ScanContext) -> list[OrgNode]:
     """Every organisation in the scan's scope (id, path, type, active), once per scan."""
     if "org_nodes" not in ctx.cache:
         rows = (Organization.objects.filter(ctx.scope.q("path", "pk")).order_by()
-                .values_list("pk", "path", "org_type", "status"))
-        ctx.cache["org_nodes"] = [OrgNode(pk, path, t, status == OrgStatus.ACTIVE)
-                                  for pk, path, t, status in rows.iterator(chunk_size=5000)]
+                .values_list("pk", "path", "org_type", "status", "established_on"))
+        ctx.cache["org_nodes"] = [OrgNode(pk, path, t, status == OrgStatus.ACTIVE, established)
+                                  for pk, path, t, status, established in rows.iterator(chunk_size=5000)]
     return ctx.cache["org_nodes"]
 
 
@@ -299,9 +300,12 @@ class TermExpiring(Rule):
         terms = (current_terms(ctx).annotate(effective=Coalesce("postponed_until", "end_date"))
                  .filter(effective__gte=ctx.today, effective__lte=horizon)
                  .values_list("pk", "org_id", "number", "end_date", "postponed_until"))
+        states: dict[tuple, Any] = {}  # many terms share an end date: one term_state per distinct dates
         for pk, org_id, number, end_date, postponed_until in terms.iterator(chunk_size=2000):
             term = _TermDates(pk, org_id, number, end_date, postponed_until)
-            state = term_state(term, ctx.today, offsets)
+            state = states.get((end_date, postponed_until))
+            if state is None:
+                state = states[(end_date, postponed_until)] = term_state(term, ctx.today, offsets)
             if state.reminder_months is None or state.status not in (TermStateCode.EXPIRING, TermStateCode.POSTPONED):
                 continue
             postponed = "（经批准延期）" if term.postponed_until else ""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,24 +58,23 @@ class Indicators:
 
     values: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(ROLLUP_FIELDS, 0))
     by_rule: dict[str, int] = field(default_factory=dict)
-    cadence: dict[str, list[int]] = field(default_factory=dict)
+    org_types: dict[str, int] = field(default_factory=dict)
+    cadence: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Indicators) -> None:
-        for name in ROLLUP_FIELDS:
-            self.values[name] += other.values[name]
-        for code, n in other.by_rule.items():
-            self.by_rule[code] = self.by_rule.get(code, 0) + n
-        for code, (applicable, short) in other.cadence.items():
-            a, s = self.cadence.get(code, [0, 0])
-            self.cadence[code] = [a + applicable, s + short]
-
-    def copy(self) -> Indicators:
-        return Indicators(dict(self.values), dict(self.by_rule), {k: list(v) for k, v in self.cadence.items()})
+        values = self.values
+        for name, n in other.values.items():
+            if n:  # most values of most orgs are 0
+                values[name] += n
+        for mine, theirs in ((self.by_rule, other.by_rule), (self.org_types, other.org_types),
+                             (self.cadence, other.cadence)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
 
     @classmethod
     def of_row(cls, row: OrgRollup) -> Indicators:
-        return cls({name: getattr(row, name) for name in ROLLUP_FIELDS}, dict(row.by_rule),
-                   {k: list(v) for k, v in row.cadence.items()})
+        return cls({name: getattr(row, name) for name in ROLLUP_FIELDS}, dict(row.by_rule), dict(row.org_types),
+                   dict(row.cadence))
 
 
 @dataclass(frozen=True)
@@ -105,10 +103,11 @@ def _own(where, nodes: dict[int, _Node], today: dt.date,
     *stats* are member counts per org already read (all, full, probationary)."""
     own = {pk: Indicators() for pk in nodes}
     for node in nodes.values():
-        values = own[node.pk].values
         if node.status == OrgStatus.ACTIVE:
-            values["orgs_active"] = 1
-            values["branches"] = int(node.org_type == OrgType.BRANCH)
+            ind = own[node.pk]
+            ind.values["orgs_active"] = 1
+            ind.values["branches"] = int(node.org_type == OrgType.BRANCH)
+            ind.org_types[node.org_type] = 1
 
     if stats is not None:  # the full scan's own member counts (one read of the register per scan)
         members: Iterable = ((org_id, n, full, prob) for org_id, (n, full, prob) in stats.items())
@@ -159,28 +158,24 @@ def _own(where, nodes: dict[int, _Node], today: dt.date,
         if rule in _STRUCTURE:
             ind.values["orgs_with_structure_findings"] = 1
 
-    kinds = _cadence_kinds()
-    if kinds:
-        short = set(Finding.objects.filter(where("org__path", "org_id"), rule=RuleCode.CADENCE_SHORTFALL,
-                                           state__in=OPEN_STATES).order_by().values_list("org_id", "subject_id"))
-        for node in nodes.values():
-            if node.status != OrgStatus.ACTIVE:
-                continue
-            for kind_id, code in kinds.get(node.org_type, ()):
-                own[node.pk].cadence[code] = [1, int((node.pk, kind_id) in short)]
+    codes = _kind_codes()
+    if codes:
+        short = (Finding.objects.filter(where("org__path", "org_id"), rule=RuleCode.CADENCE_SHORTFALL,
+                                        state__in=OPEN_STATES).order_by().values_list("org_id", "subject_id"))
+        for org_id, kind_id in short:
+            code = codes.get(kind_id)
+            if org_id in own and code:
+                own[org_id].cadence[code] = own[org_id].cadence.get(code, 0) + 1
     return own
 
 
-def _cadence_kinds() -> dict[str, list[tuple[int, str]]]:
-    """org type → [(kind id, kind code)] of the enabled cadence rules (meetings app), or {}."""
+def _kind_codes() -> dict[int, str]:
+    """kind id → code of the meeting kinds with an enabled cadence rule (meetings app), or {}."""
     if not _available(RuleCode.CADENCE_SHORTFALL):
         return {}
     from dangjian.meetings.selectors.cadence import cadence_rules
 
-    out: dict[str, list[tuple[int, str]]] = {}
-    for rule in cadence_rules():
-        out.setdefault(rule.org_type, []).append((rule.kind_id, rule.kind.code))
-    return out
+    return {rule.kind_id: rule.kind.code for rule in cadence_rules()}
 
 
 def _nodes(q: Q) -> dict[int, _Node]:
@@ -195,8 +190,8 @@ def _ancestor_ids(nodes: Iterable[_Node]) -> Q:
 
 
 def _digest(ind: Indicators) -> str:
-    payload = json.dumps([[str(ind.values[name]) for name in ROLLUP_FIELDS], ind.by_rule, ind.cadence],
-                         sort_keys=True, separators=(",", ":"))
+    payload = repr((tuple(map(str, ind.values.values())), sorted(ind.by_rule.items()), sorted(ind.org_types.items()),
+                    sorted(ind.cadence.items())))
     return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
 
 
@@ -212,11 +207,12 @@ def _save(subtree: dict[int, Indicators], now) -> int:
         if stored.get(pk) == dg:
             continue
         rows.append(OrgRollup(org_id=pk, kind=RollupKind.SUBTREE, computed_at=now, by_rule=ind.by_rule,
-                              cadence=ind.cadence, digest=dg, **ind.values))
+                              org_types=ind.org_types, cadence=ind.cadence, digest=dg, **ind.values))
     for start in range(0, len(rows), BATCH_SIZE):
         OrgRollup.objects.bulk_create(rows[start:start + BATCH_SIZE], update_conflicts=True,
                                       unique_fields=["org", "kind"],
-                                      update_fields=["computed_at", "by_rule", "cadence", "digest", *ROLLUP_FIELDS])
+                                      update_fields=["computed_at", "by_rule", "org_types", "cadence", "digest",
+                                                     *ROLLUP_FIELDS])
     return len(rows)
 
 
@@ -250,7 +246,7 @@ def rollups_refresh(*, scope: OrgScope, today: dt.date, now, ctx: ScanContext | 
         return Q(**{f"{id_lookup}__in": ids})
 
     own = _own(where, nodes, today, stats)
-    subtree = {pk: ind.copy() for pk, ind in own.items()}
+    subtree = own  # each org's own values, then its children's subtrees added (deepest level first)
     by_path = {n.path: n.pk for n in nodes.values()}
     step = Organization.steplen
     if not scope.is_all:
