@@ -87,7 +87,15 @@ def setup_django(target: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.contrib.staticfiles import storage
     from django.core.management import call_command
+    from django.utils.functional import empty
+
+    # the page is rendered without collectstatic: plain static URLs instead of the manifest's
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    storage.staticfiles_storage._wrapped = empty
 
     _log("migrate …")
     call_command("migrate", verbosity=0)
@@ -292,14 +300,26 @@ def measure_checks(today: dt.date) -> list[dict[str, Any]]:
 
     raw = raw_checks(today)
     rows = []
-    for setting in rule_settings():
-        if not setting.runs:
-            continue
-        ctx = ScanContext(scope=OrgScope.everything(), today=today, now=timezone.now())
-        orm_s, found = _best(lambda s=setting, c=ctx: sum(1 for _ in s.rule.evaluate(c, s.params)), repeat=2)
+
+    def evaluate(setting, ctx=None) -> int:
+        # a fresh context: each rule alone pays for the aggregates it shares with others in a scan
+        ctx = ctx or ScanContext(scope=OrgScope.everything(), today=today, now=timezone.now())
+        return sum(1 for _ in setting.rule.evaluate(ctx, setting.params))
+
+    settings = [s for s in rule_settings() if s.runs]
+    for setting in settings:
+        orm_s, found = _best(lambda s=setting: evaluate(s), repeat=2)
         raw_s, raw_rows = _best(lambda code=setting.code: run_raw(raw[code]), repeat=2)
         rows.append({"code": setting.code, "orm_s": orm_s, "found": found, "raw_s": raw_s, "raw_rows": raw_rows})
         _log(f"  {setting.code:<32} {orm_s:7.3f} s ({found:,})   raw {raw_s:7.3f} s ({raw_rows:,})")
+
+    def together() -> int:  # as a scan runs them: one context, the shared aggregates read once
+        ctx = ScanContext(scope=OrgScope.everything(), today=today, now=timezone.now())
+        return sum(evaluate(s, ctx) for s in settings)
+
+    shared_s, found = _best(together, repeat=2)
+    _log(f"  all rules in one scan context     {shared_s:7.3f} s ({found:,})")
+    rows.append({"code": "*", "orm_s": shared_s, "found": found})
     return rows
 
 
@@ -373,13 +393,15 @@ def report(info: dict[str, Any], checks: list[dict], cold: dict, warm: dict, mon
         return f"{target} {'met' if ok else 'MISSED'}"
 
     lines = ["| measure | dangjian | hand-written SQL | ratio | target |", "|---|---|---|---|---|"]
-    orm_total = sum(c["orm_s"] for c in checks)
+    shared = next(c for c in checks if c["code"] == "*")
+    checks = [c for c in checks if c["code"] != "*"]
     raw_total = sum(c["raw_s"] for c in checks)
     for c in checks:
         ratio = c["orm_s"] / c["raw_s"] if c["raw_s"] else float("nan")
         lines.append(f"| check `{c['code']}` ({c['found']:,} found) | {c['orm_s'] * 1000:,.0f} ms | "
                      f"{c['raw_s'] * 1000:,.0f} ms ({c['raw_rows']:,} rows) | {ratio:.2f}× | |")
-    lines.append(f"| all checks, evaluation only | {orm_total:.2f} s | {raw_total:.2f} s | {orm_total / raw_total:.2f}× | |")
+    lines.append(f"| all checks in one scan context (shared aggregates read once), nothing written | "
+                 f"{shared['orm_s']:.2f} s | {raw_total:.2f} s | {shared['orm_s'] / raw_total:.2f}× | |")
     for label, scan in (("cold: empty findings table", cold), ("warm: nightly steady state", warm)):
         lines.append(f"| full scan, {label} ({scan['totals']['produced']:,} findings, {scan['rollups']:,} rollups) | "
                      f"{scan['seconds']:.2f} s (rules {scan['rules_s']:.2f} s + rollups "

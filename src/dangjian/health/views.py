@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -104,6 +105,28 @@ def _cells(row: MonitorRow) -> list[dict[str, Any]]:
     return cells
 
 
+def _cells_html(cells: list[dict[str, Any]], *, bold: bool = False) -> str:
+    """The ``<td>`` of a row's cells (built here, not in the template: a 60-row table of ~16 cells renders
+    several times faster with one ``format_html`` per cell than with template tags per value)."""
+    css = "text-end text-nowrap" + (" fw-semibold" if bold else "")
+    return format_html_join("", '<td class="{}" data-status="{}"{}>{}{}</td>', (
+        (css, c["status"], format_html(' title="{}"', c["title"]) if c.get("title") else "",
+         format_html('<span class="badge rounded-pill text-bg-{} me-1" aria-label="{}">&nbsp;</span>', c["css"],
+                     c["label"]) if c["status"] != Status.NONE else "",
+         c["text"])
+        for c in cells))
+
+
+def _row_html(row: MonitorRow, cells: list[dict[str, Any]], findings_url: str, findings_title: str) -> str:
+    code = row.org.code
+    name = format_html('<a href="?org={}" data-drill="{}">{}</a>', quote(code), code, row.org.name) \
+        if row.org.numchild else row.org.name
+    return format_html(
+        '<tr data-org="{}"><th scope="row" class="fw-normal text-nowrap">{} <a class="ms-1 text-muted" '
+        'href="{}?org={}" title="{}"><i class="bi bi-list-ul"></i></a></th>{}</tr>',
+        code, name, findings_url, quote(code), findings_title, _cells_html(cells))
+
+
 def _chart(table: MonitorTable) -> dict[str, Any]:
     """ECharts heat map data: open findings by rule (x) and org (y)."""
     codes = table.rules_seen
@@ -124,10 +147,13 @@ def monitor(request):
     table = monitor_table(actor=actor, org=org, sort=request.GET.get("sort") or "name")
     ancestors = org_ancestors(actor=actor, orgs=[org], perm=HealthPerm.VIEW)[org.pk] if org else []
     base = {"org": org.code} if org else {}
+    rows = [(row, _cells(row)) for row in table.rows]
+    findings_url, findings_title = reverse("health:findings"), _("问题清单")
+    total = (table.total, _cells(table.total)) if table.total else None
     return render(request, "health/monitor.html", {
-        "table": table, "org": org, "ancestors": ancestors, "columns": _columns(table),
-        "rows": [(row, _cells(row)) for row in table.rows],
-        "total": (table.total, _cells(table.total)) if table.total else None,
+        "table": table, "org": org, "ancestors": ancestors, "columns": _columns(table), "rows": rows,
+        "rows_html": [_row_html(row, cells, findings_url, findings_title) for row, cells in rows],
+        "total": total, "total_html": _cells_html(total[1], bold=True) if total else "",
         "chart": _chart(table), "export_url": reverse("health:monitor_export") + "?" + urlencode(
             {**base, "sort": table.sort}),
         "base_query": urlencode(base),

@@ -35,6 +35,7 @@ from dangjian.health.choices import (
 )
 from dangjian.health.models import Finding, OrgRollup
 from dangjian.health.rules import SYSTEM, OrgScope, ScanContext, get_rule
+from dangjian.health.services.bulk import json_text, upsert_rows
 from dangjian.members.choices import Category
 from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgStatus, OrgType
@@ -42,7 +43,6 @@ from dangjian.orgs.models import Organization
 
 __all__ = ["ROLLUP_FIELDS", "Indicators", "rollups_refresh"]
 
-BATCH_SIZE = 2000
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 ROLLUP_FIELDS = (
     "orgs_active", "branches", "members_total", "members_full", "members_probationary", "pipelines_open",
@@ -189,13 +189,17 @@ def _ancestor_ids(nodes: Iterable[_Node]) -> Q:
     return Q(path__in=sorted(prefixes)) if prefixes else Q(pk__in=[])
 
 
-def _digest(ind: Indicators) -> str:
-    payload = repr((tuple(map(str, ind.values.values())), sorted(ind.by_rule.items()), sorted(ind.org_types.items()),
-                    sorted(ind.cadence.items())))
+def _digest(ind: Indicators, period: str) -> str:
+    payload = repr((period, tuple(map(str, ind.values.values())), sorted(ind.by_rule.items()),
+                    sorted(ind.org_types.items()), sorted(ind.cadence.items())))
     return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
 
 
-def _save(subtree: dict[int, Indicators], now) -> int:
+_COLUMNS = ("org_id", "kind", "computed_at", "by_rule", "org_types", "cadence", "digest", "dues_period",
+            *ROLLUP_FIELDS)
+
+
+def _save(subtree: dict[int, Indicators], now, period: str) -> int:
     """Writes the rows whose values changed (upsert on (org, kind)); returns how many."""
     stored = dict(OrgRollup.objects.filter(kind=RollupKind.SUBTREE, org_id__in=list(subtree)).order_by()
                   .values_list("org_id", "digest").iterator(chunk_size=5000)) if len(subtree) < 5000 else \
@@ -203,17 +207,12 @@ def _save(subtree: dict[int, Indicators], now) -> int:
              .iterator(chunk_size=5000))
     rows = []
     for pk, ind in subtree.items():
-        dg = _digest(ind)
+        dg = _digest(ind, period)
         if stored.get(pk) == dg:
             continue
-        rows.append(OrgRollup(org_id=pk, kind=RollupKind.SUBTREE, computed_at=now, by_rule=ind.by_rule,
-                              org_types=ind.org_types, cadence=ind.cadence, digest=dg, **ind.values))
-    for start in range(0, len(rows), BATCH_SIZE):
-        OrgRollup.objects.bulk_create(rows[start:start + BATCH_SIZE], update_conflicts=True,
-                                      unique_fields=["org", "kind"],
-                                      update_fields=["computed_at", "by_rule", "org_types", "cadence", "digest",
-                                                     *ROLLUP_FIELDS])
-    return len(rows)
+        rows.append((pk, RollupKind.SUBTREE, now, json_text(ind.by_rule), json_text(ind.org_types),
+                     json_text(ind.cadence), dg, period, *(ind.values[name] for name in ROLLUP_FIELDS)))
+    return upsert_rows(OrgRollup, _COLUMNS, rows, conflict=("org_id", "kind"), update=_COLUMNS[2:])
 
 
 def rollups_refresh(*, scope: OrgScope, today: dt.date, now, ctx: ScanContext | None = None) -> int:
@@ -266,4 +265,4 @@ def rollups_refresh(*, scope: OrgScope, today: dt.date, now, ctx: ScanContext | 
         if parent is not None:
             subtree[parent].add(subtree[node.pk])
     with transaction.atomic():
-        return _save(subtree, now)
+        return _save(subtree, now, _dues_period(today))

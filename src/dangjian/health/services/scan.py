@@ -6,9 +6,9 @@ Per rule, in one transaction, set-based and writing only what changed:
    one query;
 2. go through what the rule produced: a key not there yet is inserted; a known key whose values
    (severity, measured value, message, details — compared through a digest) changed is upserted on the
-   natural key ``(rule, org, subject_type, subject_id)`` (``bulk_create(update_conflicts=True)``:
-   ``INSERT … ON CONFLICT DO UPDATE`` on SQLite and PostgreSQL; the row keeps its ``first_seen`` and
-   state); a known key that had been resolved is re-opened with a fresh ``first_seen``;
+   natural key ``(rule, org, subject_type, subject_id)`` (``INSERT … ON CONFLICT DO UPDATE`` on SQLite
+   and PostgreSQL, see ``bulk.upsert_rows``; the row keeps its ``first_seen`` and state); a known key
+   that had been resolved is re-opened with a fresh ``first_seen``;
 3. resolve the findings **of the organisations in scope** the rule no longer produced (by id) — so a
    re-check of a few orgs never touches the others;
 4. move ``last_seen`` of every finding still present to this run with one ``UPDATE``.
@@ -39,6 +39,7 @@ from dangjian.health.events import FINDINGS_CHANGED
 from dangjian.health.models import Finding, ScanRun
 from dangjian.health.rules import OrgScope, RawFinding, ScanContext
 from dangjian.health.selectors import RuleSetting, rule_settings
+from dangjian.health.services.bulk import json_text, upsert_rows
 from dangjian.orgs.models import Organization
 
 __all__ = ["BATCH_SIZE", "RuleRun", "ScanResult", "affected_scope", "findings_scan"]
@@ -46,8 +47,6 @@ __all__ = ["BATCH_SIZE", "RuleRun", "ScanResult", "affected_scope", "findings_sc
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-_KEY = ["rule", "org", "subject_type", "subject_id"]
-_UPDATED = ["severity", "measured", "message", "details", "digest", "last_seen"]
 _CHUNK = 5000  # ids per UPDATE … WHERE id IN (…)
 
 Progress = Callable[[str, int, int], None]
@@ -108,9 +107,15 @@ def _existing(code: str, ctx: ScanContext) -> dict[tuple, tuple[int, str, str]]:
     return {(org_id, st, sid): (pk, state, dg) for org_id, st, sid, pk, state, dg in rows.iterator(chunk_size=5000)}
 
 
-def _upsert(rows: list[Finding]) -> None:
-    Finding.objects.bulk_create(rows, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=_KEY,
-                                update_fields=_UPDATED)
+_COLUMNS = ("rule", "org_id", "subject_type", "subject_id", "severity", "state", "measured", "message", "details",
+            "digest", "first_seen", "last_seen", "acknowledged_note")
+
+
+def _upsert(rows: list[tuple]) -> None:
+    """New rows start open, seen now; a row that exists (a changed value, or another writer was first)
+    keeps its first_seen and state and takes the new values (``ON CONFLICT`` on the natural key)."""
+    upsert_rows(Finding, _COLUMNS, rows, conflict=("rule", "org_id", "subject_type", "subject_id"),
+                update=("severity", "measured", "message", "details", "digest", "last_seen"))
 
 
 def _by_ids(ids: list[int], **values: Any) -> None:
@@ -122,7 +127,7 @@ def _write(code: str, setting: RuleSetting, found: Iterable[RawFinding], ctx: Sc
     now = ctx.now
     existing = _existing(code, ctx)
     seen: set[tuple] = set()
-    pending: list[Finding] = []
+    pending: list[tuple] = []
     reopen: list[int] = []
     for raw in found:
         key = raw.key
@@ -141,9 +146,8 @@ def _write(code: str, setting: RuleSetting, found: Iterable[RawFinding], ctx: Sc
                 reopen.append(pk)
             if old_dg == dg:
                 continue
-        pending.append(Finding(rule=code, org_id=raw.org_id, subject_type=raw.subject_type, subject_id=raw.subject_id,
-                               severity=severity, state=FindingState.OPEN, measured=measured, message=message,
-                               details=raw.details, digest=dg, first_seen=now, last_seen=now))
+        pending.append((code, raw.org_id, raw.subject_type, raw.subject_id, severity, FindingState.OPEN, measured,
+                        message, json_text(raw.details), dg, now, now, ""))
         if len(pending) >= BATCH_SIZE:
             _upsert(pending)
             pending = []
