@@ -48,6 +48,9 @@ class OrgImporter(Importer):
                                       _("与第%(n)s行的组织代码重复") % {"n": self.seen[code]}))
             return
         self.seen[code] = row
+        if not values.get("org_type") and "org_type" not in bad:
+            self.add_error(self.error(row, "org_type", ExchangeError.REQUIRED, _("请填写组织类别")))
+            bad.add("org_type")
         fields: dict[str, Any] = {"code": code}
         for name in _TEXT:
             if name in values:

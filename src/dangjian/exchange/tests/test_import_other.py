@@ -51,7 +51,8 @@ def test_orgs_every_error_and_nothing_written(tree):
             ["C3", "丙三党小组", "党小组", "C", "", "", ""],          # row 5 a group under a committee
             ["C", "重复", "党委", "G", "", "", ""],                 # row 6 duplicate code in the file
             ["A1", "甲一支部", "党支部", "A", "", "", ""],           # row 7 already exists (create mode)
-            ["C4", "丙四支部", "支部", "C", "", "", "也许"]]          # row 8 bad type, bad flag
+            ["C4", "丙四支部", "支部", "C", "", "", "也许"],         # row 8 bad type, bad flag
+            ["C5", "丙五支部", "", "C", "", "", ""]]                # row 9 no type
     before = (_orgs(), AuditEntry.objects.count())
     for dry_run in (True, False):
         report = import_run(actor=None, kind="orgs", data=csv_bytes(ORG_HEADER, rows), file_name="o.csv",
@@ -64,6 +65,7 @@ def test_orgs_every_error_and_nothing_written(tree):
             (7, "组织代码", "exchange.duplicate_in_register"),
             (8, "组织类别", "exchange.code_unknown"),
             (8, "联合党支部", "exchange.bool_invalid"),
+            (9, "组织类别", "exchange.required"),
         ]
         assert (_orgs(), AuditEntry.objects.count()) == before
 
@@ -134,3 +136,18 @@ def test_dues_bases_set_profiles_through_the_dues_service(tree, member_factory):
     assert report.ok, report.errors
     profile = DuesProfile.objects.get(member=a)
     assert (profile.category, str(profile.base_amount)) == ("in_service", "6500.00")
+
+
+@pytest.mark.parametrize("kind", ["members", "orgs", "applicants", "dues_bases"])
+@pytest.mark.parametrize("garbage", ["", "？？？", "２０２０-13-45", "=SUM(A1)", "1e309", "  \u3000 ", "X" * 300])
+def test_garbage_in_every_cell_is_reported_never_raised(tree, member_factory, kind, garbage):
+    from dangjian.exchange.columns import Mapping
+
+    member_factory("A1")
+    titles = [c.title for c in Mapping.standard(kind).columns]
+    rows = [[garbage] * len(titles), ["A1"] * len(titles), [12345] * len(titles)]
+    before = (_orgs(), Applicant.objects.count(), DuesProfile.objects.count(), AuditEntry.objects.count())
+    report = import_run(actor=None, kind=kind, data=xlsx_bytes(titles, rows), file_name="g.xlsx", dry_run=False)
+    assert not report.ok
+    assert all(e.message for e in report.errors)
+    assert (_orgs(), Applicant.objects.count(), DuesProfile.objects.count(), AuditEntry.objects.count()) == before
