@@ -2,6 +2,8 @@
 accounts.choices.DEFAULT_ROLES when the roles are first seeded). Never removes a permission."""
 from django.db import migrations
 
+from dangjian.accounts.migration_ops import grant_role_permissions
+
 GRANTS = {
     "sysadmin": ["transfers.view", "transfers.change", "transfers.configure"],
     "org_dept": ["transfers.view", "transfers.change"],
@@ -11,23 +13,6 @@ GRANTS = {
 }
 
 
-def add_permissions(apps, schema_editor):
-    Role = apps.get_model("accounts", "Role")
-    for role in Role.objects.filter(code__in=list(GRANTS)):
-        perms = list(role.permissions or [])
-        missing = [p for p in GRANTS[role.code] if p not in perms]
-        if missing:
-            role.permissions = sorted([*perms, *missing])
-            role.save(update_fields=["permissions"])
-
-
-def remove_permissions(apps, schema_editor):
-    Role = apps.get_model("accounts", "Role")
-    for role in Role.objects.filter(code__in=list(GRANTS)):
-        role.permissions = [p for p in role.permissions or [] if not p.startswith("transfers.")]
-        role.save(update_fields=["permissions"])
-
-
 class Migration(migrations.Migration):
     dependencies = [("transfers", "0002_seed_rules"), ("accounts", "0002_default_roles")]
-    operations = [migrations.RunPython(add_permissions, remove_permissions)]
+    operations = [grant_role_permissions(GRANTS, prefix="transfers.")]
