@@ -48,7 +48,8 @@ def build(*, members: int, orgs: int, audit_entries: int, workers: int | None) -
     call_command("migrate", verbosity=0)
     _log(f"demo build: {members:,} members, ~{orgs:,} organisations …")
     result = build_demo(members=members, target_orgs=orgs, workers=workers, progress=_progress())
-    _log(f"  {result.seconds:.1f} s, {result.rate:,.0f} members/s")
+    _log(f"  {result.seconds:.1f} s, {result.rate:,.0f} members/s; "
+         + ", ".join(f"{k} {v:.1f} s" for k, v in result.stages.items()))
     copy_seconds = raw_copy_members()
     _log(f"raw SQL copy of the member table: {copy_seconds:.1f} s")
     _log(f"audit log: {audit_entries:,} entries …")
@@ -57,6 +58,7 @@ def build(*, members: int, orgs: int, audit_entries: int, workers: int | None) -
         "members": result.members, "orgs": result.orgs, "units": result.units, "terms": result.terms,
         "seats": result.seats, "counts": result.counts, "workers": result.workers,
         "build_seconds": result.seconds, "build_rate": result.rate, "build_cpu_rate": result.cpu_rate,
+        "build_stages": result.stages,
         "load": os.getloadavg()[0],
         "raw_copy_seconds": copy_seconds, "raw_copy_rate": result.members / copy_seconds,
         "audit_fill_seconds": fill_seconds, "audit_entries": audit_entries,

@@ -102,6 +102,7 @@ class BuildResult:
     workers: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0      # this process and its worker processes (not the database server)
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per stage
     counts: dict[str, int] = field(default_factory=dict)
     group_name: str = ""
     root_id: int | None = None
@@ -331,15 +332,20 @@ class _Build:
         for start in range(0, len(seats), self.batch_size):
             self.write_seats(seats[start:start + self.batch_size])
 
-    def run(self) -> BuildResult:
+    def run(self, lap: Callable[[str], None]) -> BuildResult:
         self.write_tree()
+        lap("tree")
         big = self.plan.members >= BULK_LOAD_FROM and not Member.objects.exists()
         with bulk_load(Member, enabled=big):
             self.write_members()
+            lap("members")
+        lap("indexes")
         self.write_committee_seats()
+        lap("seats")
         bad = check_foreign_keys([EnterpriseUnit, Organization, OrgUnitMapping, CommitteeTerm, Member, CommitteeSeat])
         if bad:
             raise DemoError(f"dangling references after the build: {bad[:3]}")
+        lap("checks")
         res = self.result
         self.audit(AuditAction.DEMO_BUILT, {
             "seed": self.seed, "today": self.today.isoformat(), "members": res.members, "orgs": res.orgs,
@@ -399,16 +405,28 @@ def build_demo(*, members: int = 3000, seed: int = DEFAULT_SEED, today: dt.date 
     workers = default_workers(members) if workers is None else workers
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
+    stages: dict[str, float] = {}
+    last = [started]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        stages[stage] = stages.get(stage, 0.0) + now - last[0]
+        last[0] = now
+
     term_years = {t: term_years_for(t) for t in (OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, OrgType.BRANCH)}
     plan = plan_enterprise(members=members, seed=seed, today=today, term_years=term_years, target_orgs=target_orgs,
                            orgs_per_branch=orgs_per_branch)
+    lap("plan")
     build = _Build(plan=plan, batch_size=batch_size, strict=strict, sample_every=sample_every, workers=workers,
                    progress=progress, actor=actor)
     with sqlite_build_pragmas(), transaction.atomic():
-        result = build.run()
+        result = build.run(lap)
+    lap("commit")
     _refresh_statistics()
+    lap("statistics")
     result.seconds = time.perf_counter() - started
     result.cpu_seconds = _cpu_seconds() - cpu_started
+    result.stages = stages
     build.publish()  # after commit (or with the caller's): what subscribers do is not the build's time
     return result
 

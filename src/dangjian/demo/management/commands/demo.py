@@ -54,6 +54,7 @@ class Command(BaseCommand):
                           f"({result.cpu_rate:,.0f} members per CPU-second of the building process"
                           f"{'es' if result.workers else ''}; "
                           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        self.stdout.write("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.stages.items()))
         if not opts["no_activity"]:
             try:
                 activity = add_activity(seed=result.seed, today=result.today, members=result.members)
