@@ -184,13 +184,20 @@ def main() -> None:
         rows = rows_for(db, built, measured)
         print(table(rows), flush=True)
         title = "SQLite " + info["sqlite"] if db == "sqlite" else "PostgreSQL " + info.get("postgresql", "")
-        sections.append(f"### {title}\n\n{table(rows)}\n")
+        notes = ""
+        if built and built.get("build_stages"):
+            notes = ("\nBuild stages (wall seconds): "
+                     + ", ".join(f"{k} {v:.1f}" for k, v in built["build_stages"].items()) + ".\n")
+        sections.append(f"### {title}\n\n{table(rows)}\n{notes}")
     machine_line = (f"{info['cpu']}, {info['cores']} cores, {info['ram']} RAM; Python {info['python']}, "
                     f"SQLite {info['sqlite']}" + (f", PostgreSQL {info['postgresql']}" if "postgresql" in info else "")
                     + f"; load average at start {info['load']}")
     section = (f"## {started:%Y-%m-%d %H:%M %Z} — {args.members:,} members, ~{args.orgs:,} organisations"
                f"{' (measured on an earlier build)' if args.skip_build else ''}\n\n"
-               f"Machine: {machine_line}.\n\n" + "\n".join(sections))
+               f"Machine: {machine_line}.\n\n"
+               "Wall-clock figures depend on what else runs on the machine (see the load averages); the CPU "
+               "figures (this benchmark's own processes, not the database server) do much less.\n\n"
+               + "\n".join(sections))
     print("\n" + section)
     if not args.no_results:
         write_results(section)
