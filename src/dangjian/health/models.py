@@ -78,8 +78,10 @@ class Finding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule", "org", "subject_type", "subject_id"], name="finding_natural_key"),
         ]
+        # last_seen is in no index: a scan moves it on every finding still present, and on PostgreSQL
+        # an update touching no indexed column can stay on its page (HOT; the table keeps 20 % free)
         indexes = [
-            models.Index(fields=["rule", "state", "last_seen"]),
+            models.Index(fields=["rule", "state"]),
             models.Index(fields=["org", "state"]),
         ]
 

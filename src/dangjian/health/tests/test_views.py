@@ -63,6 +63,17 @@ def test_monitor_colours_and_sorting(world, client, user_factory):
     assert [row.org.code for row, _cells in response.context["rows"]] == ["A2", "A1"]
 
 
+def test_monitor_escapes_org_names(tree, health, client, user_factory):
+    from dangjian.orgs.services import org_create
+
+    org_create(actor=None, parent=tree["A"], name="<b>坏</b>&支部", code="X&1", org_type="branch")
+    health.scan()
+    signin(client, user_factory("g", "org_dept", tree["G"]))
+    page = client.get(reverse("health:monitor"), {"org": "A"}).content.decode()
+    assert "&lt;b&gt;坏&lt;/b&gt;&amp;支部" in page and "<b>坏</b>" not in page
+    assert 'data-org="X&amp;1"' in page
+
+
 def test_monitor_out_of_scope_org_is_404(world, client, user_factory):
     signin(client, user_factory("a", "branch_secretary", world["A"]))
     assert client.get(reverse("health:monitor"), {"org": "B"}).status_code == 404
