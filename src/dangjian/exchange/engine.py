@@ -275,13 +275,13 @@ def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
     importer.report = report
     importer.dry_run = dry_run
     progress = importer.progress
+    by_title = {clean_title(c.title): c for c in importer.mapping.columns}
     try:
-        table = open_table(data, file_name)
+        table = open_table(data, file_name, titles=frozenset(by_title))
     except CellError as exc:
         report.add(RowError(None, "", None, exc.code, exc.message))
         return report
     report.format, report.encoding = table.format, table.encoding
-    by_title = {clean_title(c.title): c for c in importer.mapping.columns}
     positions: list[tuple[int, Column]] = []
     seen: dict[str, int] = {}
     for index, title in enumerate(table.header):

@@ -54,13 +54,42 @@ def _blank(cells: list[Any] | tuple[Any, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip(" \u3000\t\r\n")) for c in cells)
 
 
-def _split(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[Any], Iterator[tuple[int, list[Any]]]]:
+def _split(rows: Iterator[tuple[int, list[Any]]], titles: frozenset[str] = frozenset()
+           ) -> tuple[int, list[Any], Iterator[tuple[int, list[Any]]]]:
+    """The title row and the rows after it. Without *titles*: the first filled row. With them: among
+    the first filled rows, the first that holds at least two known titles — organisation departments'
+    templates often start with a merged caption row ("党员信息采集表") above the titles."""
+    from dangjian.exchange.cells import clean_title
+
+    first: tuple[int, list[Any]] | None = None
+    seen: list[tuple[int, list[Any]]] = []
     for number, cells in rows:
-        if not _blank(cells):
+        if _blank(cells):
+            if number >= _HEADER_SEARCH_ROWS:
+                break
+            continue
+        if first is None:
+            first = (number, list(cells))
+            if not titles:
+                return number, first[1], rows
+        seen.append((number, list(cells)))
+        if sum(1 for c in cells if c is not None and clean_title(c) in titles) >= min(2, len(titles)):
             return number, list(cells), rows
-        if number >= _HEADER_SEARCH_ROWS:
+        if len(seen) >= _HEADER_SEARCH_ROWS:
             break
-    raise CellError(ExchangeError.FILE_EMPTY, _("文件中没有找到标题行"))
+    if first is None:
+        raise CellError(ExchangeError.FILE_EMPTY, _("文件中没有找到标题行"))
+    # no row looks like the titles: take the first filled one (its missing columns are reported), and
+    # give back the rows read past it
+    number, header = first
+    rest = [item for item in seen if item[0] > number]
+    return number, header, _chain(rest, rows)
+
+
+def _chain(head: list[tuple[int, list[Any]]], rows: Iterator[tuple[int, list[Any]]]
+           ) -> Iterator[tuple[int, list[Any]]]:
+    yield from head
+    yield from rows
 
 
 def _data_rows(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
@@ -69,7 +98,7 @@ def _data_rows(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, lis
             yield number, cells
 
 
-def _open_xlsx(data: bytes) -> Table:
+def _open_xlsx(data: bytes, titles: frozenset[str]) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -79,7 +108,7 @@ def _open_xlsx(data: bytes) -> Table:
     sheet = next((ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"),
                  workbook.worksheets[0])
     numbered = ((n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1))
-    header_row, header, rest = _split(numbered)
+    header_row, header, rest = _split(numbered, titles)
     total = max(0, (sheet.max_row or 0) - header_row)
     return Table("xlsx", header, header_row, _closing(workbook, _data_rows(rest)), total)
 
@@ -91,21 +120,22 @@ def _closing(workbook: Any, rows: Iterator[tuple[int, list[Any]]]) -> Iterator[t
         workbook.close()
 
 
-def _open_csv(data: bytes) -> Table:
+def _open_csv(data: bytes, titles: frozenset[str]) -> Table:
     text, encoding = decode_csv(data)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     numbered = ((reader.line_num, row) for row in reader)
-    header_row, header, rest = _split(numbered)
+    header_row, header, rest = _split(numbered, titles)
     total = max(0, text.count("\n") - header_row + (0 if text.endswith("\n") else 1))
     return Table("csv", header, header_row, _data_rows(rest), total, encoding)
 
 
-def open_table(data: bytes, file_name: str = "") -> Table:
-    """The first visible sheet of a workbook, or the CSV table. Raises :class:`CellError` when unreadable."""
+def open_table(data: bytes, file_name: str = "", titles: frozenset[str] = frozenset()) -> Table:
+    """The first visible sheet of a workbook, or the CSV table; *titles* (cleaned) help find the title
+    row below a caption. Raises :class:`CellError` when unreadable."""
     if not data:
         raise CellError(ExchangeError.FILE_EMPTY, _("文件是空的"))
     if table_format(data, file_name) == "xlsx":
-        return _open_xlsx(data)
-    return _open_csv(data)
+        return _open_xlsx(data, titles)
+    return _open_csv(data, titles)

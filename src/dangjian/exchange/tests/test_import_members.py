@@ -225,3 +225,11 @@ def test_progress_is_reported_per_phase(tree):
     assert ("validate", 1000, 1200) in events
     assert ("validate", 1200, 1200) in events
     assert events[-1] == ("write", 1200, 1200)
+
+
+def test_a_template_with_a_caption_row_reports_rows_as_excel_numbers_them(tree):
+    header = [*MEMBER_HEADER]
+    caption = ["某某公司党员信息采集表"] + [None] * (len(header) - 1)
+    data = xlsx_bytes(caption, [header, member_row(1), member_row(2, 手机号码="1")])
+    report = import_run(actor=None, kind="members", data=data, file_name="x.xlsx")
+    assert _errors(report) == [(4, "手机号码", "members.phone_invalid")]

@@ -45,3 +45,17 @@ def test_unreadable_files(data, code):
     with pytest.raises(CellError) as exc:
         open_table(data, "x")
     assert exc.value.code == code
+
+
+def test_a_caption_row_above_the_titles_is_skipped():
+    data = xlsx_bytes(["党员信息采集表", None], [[None, None], HEADER, *ROWS])
+    table = open_table(data, "x.xlsx", titles=frozenset(HEADER))
+    assert (table.header_row, table.header) == (3, HEADER)
+    assert [n for n, _cells in table.rows] == [4, 5]
+
+
+def test_without_a_recognisable_title_row_the_first_filled_row_is_the_header():
+    data = csv_bytes(["甲", "乙"], ROWS, encoding="utf-8")
+    table = open_table(data, "x.csv", titles=frozenset(HEADER))
+    assert table.header == ["甲", "乙"]
+    assert [n for n, _cells in table.rows] == [2, 3]
