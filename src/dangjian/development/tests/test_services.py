@@ -821,8 +821,8 @@ def test_data_migration_adds_the_permissions_to_existing_roles_once(db):
         role.permissions = [p for p in role.permissions if not p.startswith("development.")]
         role.save(update_fields=["permissions"])
     # when
-    migration.add_permissions(django_apps, None)
-    migration.add_permissions(django_apps, None)
+    migration.Migration.operations[0].code(django_apps, None)
+    migration.Migration.operations[0].code(django_apps, None)
     # then
     perms = {r.code: sorted(p for p in r.permissions if p.startswith("development.")) for r in Role.objects.all()}
     assert perms == {

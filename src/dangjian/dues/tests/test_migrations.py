@@ -33,8 +33,8 @@ def test_role_permission_migration_adds_dues_perms_to_existing_roles_once():
     worker.permissions = ["orgs.view", "members.view", "members.change"]
     worker.save(update_fields=["permissions"])
     # when: applied twice
-    migration.add(apps, None)
-    migration.add(apps, None)
+    migration.Migration.operations[0].code(apps, None)
+    migration.Migration.operations[0].code(apps, None)
     # then
     worker.refresh_from_db()
     assert worker.permissions == ["dues.change", "dues.view", "members.change", "members.view", "orgs.view"]
