@@ -98,7 +98,7 @@ def test_phone_width_collapses_the_navbar_and_nothing_overflows(page, login, sec
     # when: the toggler opens the menu
     toggler.click()
     expect(menu).to_be_visible()
-    expect(menu.get_by_role("link", name="党员")).to_be_visible()
+    expect(menu.get_by_role("button", name="党员")).to_be_visible()  # a dropdown of the member pages
     expect(menu.get_by_role("button", name="退出")).to_be_visible()
     screenshot("home-phone-menu")
     # and the identity pages fit too
@@ -113,7 +113,7 @@ def test_phone_width_collapses_the_navbar_and_nothing_overflows(page, login, sec
     page.goto("/")
     page.wait_for_selector("#status-chart[data-ready='1'] svg")
     expect(toggler).to_be_hidden()
-    expect(menu.get_by_role("link", name="党员")).to_be_visible()
+    expect(menu.get_by_role("button", name="党员")).to_be_visible()  # a dropdown of the member pages
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
     screenshot("home-desktop")
 

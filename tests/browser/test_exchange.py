@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from dangjian.exchange.tests.helpers import MEMBER_HEADER, member_row, xlsx_bytes
 from dangjian.members.models import Member
-from tests.browser.conftest import PHONE, assert_assets_loaded
+from tests.browser.conftest import PHONE, assert_assets_loaded  # same conftest that provides the fixtures
 
 pytestmark = pytest.mark.browser
 
