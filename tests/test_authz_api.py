@@ -799,14 +799,15 @@ def _send(client, call: Call):
 
 def _state() -> dict[str, list]:
     """Every row of every dangjian table (so a new app is covered without touching this), except
-    denied-access audit entries, which are checked separately, and the audit chain's head row."""
+    denied-access and out-of-scope audit entries, which are checked separately, and the audit chain's
+    head row."""
     state = {}
     for model in apps.get_models():
         if not model.__module__.startswith("dangjian.") or model is AuditChainHead:
             continue
         rows = model._default_manager.all()
         if model is AuditEntry:
-            rows = rows.exclude(action=AuditAction.ACCESS_DENIED)
+            rows = rows.exclude(action__in=(AuditAction.ACCESS_DENIED, AuditAction.SCOPE_PROBE))
         state[model._meta.label] = list(rows.order_by("pk").values_list())
     return state
 
@@ -814,6 +815,11 @@ def _state() -> dict[str, list]:
 def _denials() -> list[tuple[int | None, dict]]:
     return list(AuditEntry.objects.filter(action=AuditAction.ACCESS_DENIED).order_by("seq")
                 .values_list("actor_id", "after"))
+
+
+def _probes() -> list[tuple[int | None, str, str]]:
+    return list(AuditEntry.objects.filter(action=AuditAction.SCOPE_PROBE).order_by("seq")
+                .values_list("actor_id", "target_type", "org_path"))
 
 
 def _scoped_user(user_factory, world, case: Case, name: str = "scoped"):
@@ -899,19 +905,29 @@ def test_scoped_user_cannot_reach_the_other_branch(op_id, world, api_client, use
     if case.grant is None:
         assert case.perm == PUBLIC
         return
-    client = api_client(_scoped_user(user_factory, world, case))
+    user = _scoped_user(user_factory, world, case)
+    client = api_client(user)
     probes = case.foreign(world)
     assert probes or case.leak or case.perm == SIGNED_IN, f"{op_id}: give the matrix a foreign probe or leak check"
+    own_path = world.orgs[case.grant[1]].path
     for foreign_call, missing_call in probes:
-        before, denials = _state(), _denials()
+        before, denials, traces = _state(), _denials(), _probes()
         # when
         foreign = _send(client, foreign_call)
-        # then: same answer as for something that does not exist, and nothing written
+        # then: same answer as for something that does not exist, nothing written, but the auditor
+        # of the object's organisation sees one trace of the reach (issue 7, defect 9)
         assert foreign.status_code in (404, 422), foreign.content
         assert _state() == before
         assert _denials() == denials
+        # (the same object reached again within the window is traced once: an earlier probe of this
+        # test may already have traced it)
+        new = _probes()[len(traces):]
+        traced_before = [t for t in traces if t[0] == user.pk]
+        assert [actor for actor, _type, _path in new] == [user.pk] or (new == [] and traced_before), new
+        assert all(not path.startswith(own_path) for _actor, _type, path in new), new
         missing = _send(client, missing_call)
         assert (foreign.status_code, foreign.json()) == (missing.status_code, missing.json())
+        assert _probes()[len(traces) + 1:] == []
     if case.leak is not None:
         response = _send(client, case.call(world))
         assert response.status_code == 200

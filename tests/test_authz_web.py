@@ -33,6 +33,7 @@ from tests.fixtures import make_id_number
 
 SKIP_PREFIXES = ("api/",)  # the REST API has its own matrix (tests/test_authz_api.py)
 DENIED = "accounts.access_denied"
+PROBE = "accounts.scope_probe"
 
 
 def signin(client, user):
@@ -73,12 +74,12 @@ def world(tree, member_factory) -> World:
 
 
 def state() -> tuple:
-    """Everything a denied request must leave alone (audit: all but the denial records)."""
+    """Everything a denied request must leave alone (audit: all but the denial and probe records)."""
     return (
         list(Organization.objects.order_by("pk").values_list("pk", "path", "name", "code", "org_type", "status")),
         list(Member.objects.order_by("pk").values_list("pk", "name", "org_id", "party_group_id", "phone_bidx",
                                                        "status", "updated_at")),
-        list(AuditEntry.objects.exclude(action=DENIED).order_by("seq").values_list("seq", flat=True)),
+        list(AuditEntry.objects.exclude(action__in=(DENIED, PROBE)).order_by("seq").values_list("seq", flat=True)),
     )
 
 
@@ -909,10 +910,11 @@ def test_every_page_either_checks_branch_b_or_says_why_not():
 def test_branch_a_cannot_read_or_change_branch_b(client, world, user_factory, key):
     # given
     page = MATRIX[key]
-    signin(client, _actor(user_factory, page.actor, world, "actor_a"))
+    actor = signin(client, _actor(user_factory, page.actor, world, "actor_a"))
     kwargs = page.b_kwargs or page.kwargs
     url = _url(key, world, kwargs)
     before = state()
+    own_path = world.orgs[page.actor[1]].path if page.actor[1] else None
     # when / then
     for method in page.methods:
         if method == "get" and (page.b_kwargs or page.b_query):
@@ -927,6 +929,13 @@ def test_branch_a_cannot_read_or_change_branch_b(client, world, user_factory, ke
             leaked = [s for s in page.b_hidden(world) if s in html]
             assert leaked == [], (method, leaked)
         assert state() == before, method
+        # a "not found" for B's object leaves the auditor a trace of the reach (issue 7, defect 9); the
+        # same object again within the window is traced once
+        traces = list(AuditEntry.objects.filter(action=PROBE).values_list("actor_id", "org_path"))
+        assert {a for a, _ in traces} <= {actor.pk}, traces
+        assert own_path is None or not any(p.startswith(own_path) for _, p in traces if p), traces
+        if response.status_code == 404:
+            assert traces, (method, "no trace of an out-of-scope reach")
 
 
 @pytest.mark.django_db

@@ -31,6 +31,9 @@ _dev_key = hashlib.sha256(SECRET_KEY.encode()).hexdigest()
 FIELD_ENCRYPTION_KEY = require("DANGJIAN_FIELD_KEY", debug=DEBUG, fallback=_dev_key[:32])
 BLIND_INDEX_KEY = require("DANGJIAN_BLIND_INDEX_KEY", debug=DEBUG, fallback=_dev_key[32:])
 AUDIT_HASH_ALGORITHM = env_str("DANGJIAN_AUDIT_HASH", "sha256")  # "sha256" or "sm3"
+# Out-of-scope reaches recorded per actor and window (issue 7): enough to see a scan, never a flood.
+AUDIT_PROBES_PER_WINDOW = env_int("DANGJIAN_AUDIT_PROBES_PER_WINDOW", 20)
+AUDIT_PROBE_WINDOW_SECONDS = env_int("DANGJIAN_AUDIT_PROBE_WINDOW_MINUTES", 60) * 60
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -5,3 +5,9 @@ class AuditConfig(AppConfig):
     name = "dangjian.audit"
     label = "audit"
     verbose_name = "审计"
+
+    def ready(self) -> None:
+        from dangjian.audit.services import record_scope_probe
+        from dangjian.core.scoping import register_probe_recorder
+
+        register_probe_recorder(record_scope_probe)

@@ -11,6 +11,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "accounts.login_failed", _("登录失败")
     LOGOUT = "accounts.logout", _("退出登录")
     ACCESS_DENIED = "accounts.access_denied", _("拒绝访问")
+    SCOPE_PROBE = "accounts.scope_probe", _("越权访问尝试")
     USER_CREATED = "accounts.user_create", _("创建用户")
     USER_PASSWORD_SET = "accounts.password_set", _("设置密码")
     ROLE_GRANTED = "accounts.role_grant", _("授予角色")

@@ -1,6 +1,7 @@
 """Writing to the operation log. Called from services only, inside their transaction (STYLE §7)."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.models import AuditChainHead, AuditEntry
 from dangjian.core import context
 
-__all__ = ["GENESIS", "canonical_bytes", "entry_digest", "record"]
+__all__ = ["GENESIS", "TargetRef", "canonical_bytes", "entry_digest", "record", "record_scope_probe"]
 
 GENESIS = "0" * 64
 _VALID = set(AuditAction.values)
@@ -58,9 +59,19 @@ class _Target:
     repr: str
 
 
+@dataclass(frozen=True)
+class TargetRef:
+    """A target named by model and key only (when loading the object would be wasted work)."""
+
+    model: type[models.Model]
+    pk: Any
+
+
 def _target(target: Any) -> _Target:
     if target is None:
         return _Target("", "", "")
+    if isinstance(target, TargetRef):
+        return _Target(target.model._meta.label_lower, str(target.pk), "")
     if isinstance(target, models.Model):
         return _Target(target._meta.label_lower, str(target.pk), str(target)[:255])
     return _Target(type(target).__name__.lower(), "", str(target)[:255])
@@ -115,3 +126,26 @@ def record(
         head.last_hash = entry.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return entry
+
+
+def record_scope_probe(actor: Any, model: type[models.Model], pk: Any, org_path: str, perm: str) -> None:
+    """Trace a reach for an existing object outside the actor's scope (issue 7, defect 9).
+
+    Registered with ``core.scoping`` as its probe recorder; the caller still answers "not found". The
+    entry carries the object's organisation, so the auditors of that organisation see who reached for
+    it. Rate-limited per actor so a scan cannot flood the log: the same object once per window, and at
+    most ``AUDIT_PROBES_PER_WINDOW`` entries per actor per window, the last one saying so.
+    """
+    window = timezone.now() - dt.timedelta(seconds=settings.AUDIT_PROBE_WINDOW_SECONDS)
+    recent = AuditEntry.objects.filter(action=AuditAction.SCOPE_PROBE, actor_id=actor.pk, created_at__gte=window)
+    target = TargetRef(model, pk)
+    if recent.filter(target_type=model._meta.label_lower, target_id=str(pk)).exists():
+        return
+    seen = recent.count()
+    limit = settings.AUDIT_PROBES_PER_WINDOW
+    if seen >= limit:
+        return
+    after = {"perm": perm}
+    if seen + 1 == limit:
+        after["more_not_recorded"] = True
+    record(actor=actor, action=AuditAction.SCOPE_PROBE, target=target, org_path=org_path, after=after)

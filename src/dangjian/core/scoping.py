@@ -7,6 +7,7 @@ using a range predicate (``path >= p AND path < next(p)``) that both SQLite and 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,7 +24,9 @@ __all__ = [
     "get_for_actor",
     "next_prefix",
     "path_range_q",
+    "register_probe_recorder",
     "register_resolver",
+    "report_out_of_scope",
     "resolver",
 ]
 
@@ -65,6 +68,35 @@ def resolver() -> ScopeResolver:
     if _resolver is None:  # pragma: no cover - configuration error
         raise RuntimeError("no scope resolver registered (is dangjian.accounts installed?)")
     return _resolver
+
+
+# Told when a signed-in actor reached for an object that exists but lies outside their scope (issue 7,
+# defect 9). The caller still answers "not found"; the recorder (the audit app) keeps a trace for the
+# auditor. Called with (actor, model, pk, org_path, perm).
+ProbeRecorder = Callable[[Any, type[models.Model], Any, str, str], None]
+_probe_recorder: ProbeRecorder | None = None
+
+
+def register_probe_recorder(impl: ProbeRecorder | None) -> None:
+    global _probe_recorder
+    _probe_recorder = impl
+
+
+def report_out_of_scope(model: type[models.Model], actor: Any, perm: str, **lookup: Any) -> None:
+    """After a scoped lookup missed: when the object exists all the same, tell the probe recorder.
+
+    One extra indexed query, on the miss path only. A lookup that cannot even be evaluated (a
+    malformed id) is a plain miss.
+    """
+    if _probe_recorder is None or actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    path_lookup = getattr(model, "scope_path_lookup", None)  # None: a personal object, not org-bound
+    try:
+        row = model._base_manager.filter(**lookup).values_list("pk", path_lookup or "pk").first()
+    except (ValueError, TypeError):
+        return
+    if row is not None:
+        _probe_recorder(actor, model, row[0], (row[1] or "") if path_lookup else "", perm)
 
 
 def next_prefix(prefix: str) -> str:
@@ -117,5 +149,8 @@ def get_for_actor(queryset: OrgScopedQuerySet, actor: Any, perm: str, **lookup: 
     """One object in the actor's scope, else 404 — the same answer for "missing" and "not yours"."""
     try:
         return queryset.for_actor(actor, perm).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except queryset.model.DoesNotExist:
+        report_out_of_scope(queryset.model, actor, perm, **lookup)
+        raise Http404("not found")
+    except (ValueError, TypeError):
         raise Http404("not found")

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
-from dangjian.core.scoping import resolver
+from dangjian.core.scoping import report_out_of_scope, resolver
 from dangjian.dues.choices import DuesCategory, DuesPerm
 from dangjian.dues.forms import (
     ArrearsFilterForm,
@@ -247,6 +247,7 @@ def member(request, pk: int):
 def _member_for_change(actor: Any, pk: int):
     target = dues_member_get(actor=actor, pk=pk)
     if not dues_can_change(actor=actor, member=target):
+        report_out_of_scope(type(target), actor, DuesPerm.CHANGE, pk=target.pk)
         raise Http404("not found")
     return target
 

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from dangjian.core.crypto import blind_index
 from dangjian.core.idcard import normalize
-from dangjian.core.scoping import path_range_q
+from dangjian.core.scoping import path_range_q, report_out_of_scope
 from dangjian.exchange.choices import ExchangePerm
 from dangjian.exchange.columns import Mapping
 from dangjian.exchange.models import ExchangeProfile, ImportJob
@@ -47,7 +47,10 @@ def profile_get(*, actor: Any, pk: Any = None, code: str | None = None,
         if code is not None:
             return profile_list(actor=actor, perm=perm).get(code=code)
         return profile_list(actor=actor, perm=perm).get(pk=int(pk))
-    except (ExchangeProfile.DoesNotExist, ValueError, TypeError):
+    except ExchangeProfile.DoesNotExist:
+        report_out_of_scope(ExchangeProfile, actor, perm, **({"code": code} if code is not None else {"pk": pk}))
+        raise Http404("not found")
+    except (ValueError, TypeError):
         raise Http404("not found")
 
 
@@ -72,7 +75,10 @@ def job_get(*, actor: Any, pk: int, with_data: bool = False) -> ImportJob:
         qs = qs.defer("data")
     try:
         return qs.select_related("profile", "default_org").get(pk=pk)
-    except (ImportJob.DoesNotExist, ValueError, TypeError):
+    except ImportJob.DoesNotExist:
+        report_out_of_scope(ImportJob, actor, "exchange.job", pk=pk)  # someone else's job
+        raise Http404("not found")
+    except (ValueError, TypeError):
         raise Http404("not found")
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from dangjian.accounts.choices import Scope
 from dangjian.accounts.models import Role, RoleAssignment, User
 from dangjian.core.pagination import decode_cursor, encode_cursor
-from dangjian.core.scoping import get_for_actor, resolver
+from dangjian.core.scoping import get_for_actor, report_out_of_scope, resolver
 from dangjian.integration.choices import PERSONAL_DEFAULTS, IntegrationPerm
 from dangjian.integration.models import (
     Delivery,
@@ -83,7 +83,10 @@ def notification_get_own(*, actor: Any, pk: Any) -> Notification:
     """One of the actor's own notifications; someone else's is "not found" exactly like a missing one."""
     try:
         return inbox(actor=actor).get(pk=pk)
-    except (Notification.DoesNotExist, ValueError, TypeError):
+    except Notification.DoesNotExist:
+        report_out_of_scope(Notification, actor, "integration.inbox", pk=pk)
+        raise Http404("not found")
+    except (ValueError, TypeError):
         raise Http404("not found")
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
+from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, report_out_of_scope, resolver
 from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
 
@@ -88,6 +88,7 @@ def require_org_in_scope(*, actor: Any, org: Organization, perm: str) -> Organiz
     if actor is None:
         return org
     if not Organization.objects.for_actor(actor, perm).filter(pk=org.pk).exists():
+        report_out_of_scope(Organization, actor, perm, pk=org.pk)
         raise Http404("not found")
     return org
 
