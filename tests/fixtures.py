@@ -75,3 +75,17 @@ def user_factory(db):
         return user
 
     return make
+
+
+def audit_count() -> int:
+    """The audit entries a refused request must not add: all but the traces it leaves of an
+    out-of-scope reach (``accounts.scope_probe``, issue 7) and of a denied permission."""
+    from dangjian.audit.models import AuditEntry
+
+    return AuditEntry.objects.exclude(action__in=("accounts.scope_probe", "accounts.access_denied")).count()
+
+
+def probe_count() -> int:
+    from dangjian.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(action="accounts.scope_probe").count()

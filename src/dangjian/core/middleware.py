@@ -1,6 +1,7 @@
 """Sets the request context (request id, client IP, channel) for everything a request does."""
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
@@ -8,8 +9,11 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from dangjian.core.context import Channel, RequestContext, use_context
+from dangjian.core.scoping import collecting_probes, flush_probes
 
-__all__ = ["DefaultChineseLocaleMiddleware", "RequestContextMiddleware", "client_ip"]
+log = logging.getLogger(__name__)
+
+__all__ = ["DefaultChineseLocaleMiddleware", "RequestContextMiddleware", "ScopeProbeMiddleware", "client_ip"]
 
 
 def client_ip(request) -> str | None:
@@ -45,3 +49,22 @@ class DefaultChineseLocaleMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class ScopeProbeMiddleware:
+    """Records the request's reaches for objects outside the actor's scope when the request was refused
+    (issue 7, defect 9): after the view, outside its transaction, inside the request context (so the
+    entry carries the request id and IP). A request that succeeded found what it needed another way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with collecting_probes() as pending:
+            response = self.get_response(request)
+        if pending and response.status_code >= 400:
+            try:
+                flush_probes(pending)
+            except Exception:  # the trace never costs the user their answer
+                log.exception("could not record out-of-scope reaches")
+        return response

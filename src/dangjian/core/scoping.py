@@ -7,7 +7,9 @@ using a range predicate (``path >= p AND path < next(p)``) that both SQLite and 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,6 +23,8 @@ __all__ = [
     "OrgScopedQuerySet",
     "ScopeKind",
     "ScopeResolver",
+    "collecting_probes",
+    "flush_probes",
     "get_for_actor",
     "next_prefix",
     "path_range_q",
@@ -82,8 +86,30 @@ def register_probe_recorder(impl: ProbeRecorder | None) -> None:
     _probe_recorder = impl
 
 
+# Inside a request the reaches are only collected: a miss can be a first try that a wider lookup then
+# answers (a party group reached through the member's branch), and the view may still roll back. The
+# request's middleware records them once the answer is known to be a refusal (status >= 400).
+_pending: ContextVar[dict | None] = ContextVar("dangjian_scope_probes", default=None)
+
+
+@contextmanager
+def collecting_probes() -> Iterator[dict]:
+    token = _pending.set({})
+    try:
+        yield _pending.get()
+    finally:
+        _pending.reset(token)
+
+
+def flush_probes(pending: dict) -> None:
+    if _probe_recorder is not None:
+        for args in pending.values():
+            _probe_recorder(*args)
+
+
 def report_out_of_scope(model: type[models.Model], actor: Any, perm: str, **lookup: Any) -> None:
-    """After a scoped lookup missed: when the object exists all the same, tell the probe recorder.
+    """After a scoped lookup missed: when the object exists all the same, tell the probe recorder
+    (at once, or when the request ends in a refusal).
 
     One extra indexed query, on the miss path only. A lookup that cannot even be evaluated (a
     malformed id) is a plain miss.
@@ -95,8 +121,14 @@ def report_out_of_scope(model: type[models.Model], actor: Any, perm: str, **look
         row = model._base_manager.filter(**lookup).values_list("pk", path_lookup or "pk").first()
     except (ValueError, TypeError):
         return
-    if row is not None:
-        _probe_recorder(actor, model, row[0], (row[1] or "") if path_lookup else "", perm)
+    if row is None:
+        return
+    args = (actor, model, row[0], (row[1] or "") if path_lookup else "", perm)
+    pending = _pending.get()
+    if pending is None:
+        _probe_recorder(*args)
+    else:
+        pending.setdefault((model, row[0]), args)
 
 
 def next_prefix(prefix: str) -> str:

@@ -53,9 +53,11 @@ from dangjian.demo.writer import (
     sqlite_build_pragmas,
     stored_datetime,
 )
+from dangjian.members.events import MembersChanged
 from dangjian.members.models import CommitteeSeat, Member
 from dangjian.members.services import validate_member
 from dangjian.orgs.choices import ALLOWED_PARENTS, OrgStatus, OrgType
+from dangjian.orgs.events import OrgsChanged
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
 from dangjian.orgs.services import term_years_for
 
@@ -357,8 +359,8 @@ class _Build:
     def publish(self) -> None:
         """One event for the whole build, not one per batch: subscribers (health re-checks) see the
         enterprise once; above their own limits they leave it to their nightly full run."""
-        events.publish("orgs.changed", org_ids=[node.pk for node in self.plan.orgs])
-        events.publish("members.changed", member_ids=[], org_ids=[n.pk for n in self.plan.branches])
+        events.publish(OrgsChanged(org_ids=tuple(node.pk for node in self.plan.orgs)))
+        events.publish(MembersChanged(org_ids=tuple(n.pk for n in self.plan.branches)))
 
 
 def _full_clean(obj: models.Model, exclude: list[str], label: str) -> None:

@@ -1,15 +1,38 @@
 """Domain events member development emits (through ``core.events``, after commit)."""
-from enum import StrEnum
+import datetime as dt
+from dataclasses import dataclass
 
-__all__ = ["DevelopmentEvent"]
+from dangjian.core.events import DomainEvent, OrgDataChanged
+
+__all__ = ["DevelopmentChanged", "DevelopmentRulesChanged", "MemberAdmitted", "MemberConverted"]
 
 
-class DevelopmentEvent(StrEnum):
-    # payload: pipeline_ids: list[int], org_ids: list[int]
-    CHANGED = "development.changed"
-    # payload: pipeline_id, member_id, org_id — a probationary member was admitted to the register
-    ADMITTED = "development.admitted"
-    # payload: pipeline_id, member_id, org_id, full_member_on — a probationary member became full
-    CONVERTED = "development.converted"
-    # payload: code — a rule's parameters changed; stored deadlines are recomputed by a task
-    RULES_CHANGED = "development.rules_changed"
+@dataclass(frozen=True, kw_only=True)
+class DevelopmentChanged(OrgDataChanged):
+    """Pipelines changed (a step recorded, an applicant registered or closed)."""
+
+    pipeline_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberAdmitted(OrgDataChanged):
+    """A probationary member was admitted to the register."""
+
+    pipeline_id: int
+    member_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberConverted(OrgDataChanged):
+    """A probationary member became a full member."""
+
+    pipeline_id: int
+    member_id: int
+    full_member_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DevelopmentRulesChanged(DomainEvent):
+    """A rule's parameters changed; stored deadlines are recomputed by a task."""
+
+    code: str

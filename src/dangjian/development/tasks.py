@@ -4,7 +4,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from dangjian.core import events
-from dangjian.development.events import DevelopmentEvent
+from dangjian.development.events import DevelopmentRulesChanged
 from dangjian.development.services import pipelines_refresh_plans
 
 __all__ = ["refresh_plans", "subscribe"]
@@ -16,9 +16,9 @@ def refresh_plans() -> int:
     return pipelines_refresh_plans()
 
 
-def _on_rules_changed(**payload) -> None:
+def _on_rules_changed(event: DevelopmentRulesChanged) -> None:
     refresh_plans.enqueue()
 
 
 def subscribe() -> None:
-    events.subscribe(DevelopmentEvent.RULES_CHANGED, _on_rules_changed)
+    events.subscribe(DevelopmentRulesChanged, _on_rules_changed)

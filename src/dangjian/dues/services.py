@@ -24,7 +24,6 @@ from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.money import CENT, ZERO, MoneyError, parse_money, quantize_money
 from dangjian.core.scoping import ScopeKind, path_range_q, resolver
-from dangjian.dues import events as dues_events
 from dangjian.dues.choices import (
     BILLABLE_STATUSES,
     FLOATING_BASE_CATEGORIES,
@@ -38,6 +37,7 @@ from dangjian.dues.choices import (
     RoundingMode,
 )
 from dangjian.dues.errors import DuesError
+from dangjian.dues.events import BillsGenerated, DuesProfileChanged, PaymentRecorded
 from dangjian.dues.models import (
     DuesAllocation,
     DuesBill,
@@ -229,7 +229,7 @@ def profile_set(
     profile.save()
     record(actor=actor, action=AuditAction.DUES_PROFILE_SET, target=profile, org=member.org, before=before,
            after=_profile_snapshot(profile), reason=reason)
-    events.publish(dues_events.PROFILE_CHANGED, member_id=member.pk)
+    events.publish(DuesProfileChanged(member_id=member.pk))
     return profile
 
 
@@ -464,7 +464,7 @@ def bills_generate(
     record(actor=actor, action=AuditAction.DUES_BILLS_GENERATED, org=org,
            after={"period": period_text, "org": org.pk if org else None, "created": created,
                   "without_profile": without_profile, "bases_fixed": bases_fixed, "rule_version": book.version})
-    events.publish(dues_events.BILLS_GENERATED, period=period_text, org_id=org.pk if org else None, created=created)
+    events.publish(BillsGenerated(period=period_text, org_ids=(org.pk,) if org else (), created=created))
     return run
 
 
@@ -594,7 +594,7 @@ def payment_record(
            after={"amount": total, "voluntary_extra": extra, "is_large": payment.is_large, "channel": channel,
                   "reference": ref, "paid_on": day, "periods": [b.period for b in touched]})
     payment.replayed = False
-    events.publish(dues_events.PAYMENT_RECORDED, payment_id=payment.pk, member_id=member.pk, org_id=member.org_id)
+    events.publish(PaymentRecorded(payment_id=payment.pk, member_id=member.pk, org_ids=(member.org_id,)))
     return payment
 
 

@@ -1,10 +1,23 @@
 """Domain events the health app publishes through ``core.events`` (delivered after commit, STYLE §8)."""
+from dataclasses import dataclass
 
-__all__ = ["FINDINGS_CHANGED", "RULES_CHANGED"]
+from dangjian.core.events import DomainEvent
 
-# payload: rule_codes (the rules evaluated), org_ids (None: every org, or a subtree), since (ISO time of
-# the run: findings with first_seen == since appeared or re-appeared in it). The notifications turn new
-# findings into alerts for each rule's role.
-FINDINGS_CHANGED = "health.findings_changed"
-# payload: code — a rule's settings changed; a background task re-runs it over every org
-RULES_CHANGED = "health.rules_changed"
+__all__ = ["FindingsChanged", "HealthRulesChanged"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindingsChanged(DomainEvent):
+    """A scan ran: ``rule_codes`` evaluated over ``org_ids`` (empty: every org, or a subtree);
+    findings with first_seen == ``since`` (ISO time of the run) appeared or re-appeared in it. The
+    notifications turn new findings into alerts for each rule's role."""
+
+    rule_codes: tuple[str, ...] = ()
+    since: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HealthRulesChanged(DomainEvent):
+    """A rule's settings changed; a background task re-runs it over every org."""
+
+    code: str

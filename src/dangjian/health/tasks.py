@@ -11,35 +11,19 @@ Each is safe to run twice: the scan upserts on the findings' natural key.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django_tasks import task
 
 from dangjian.core import events
 from dangjian.core.context import Channel, RequestContext, use_context
-from dangjian.health.events import RULES_CHANGED
+from dangjian.core.events import OrgDataChanged
+from dangjian.health.events import HealthRulesChanged
 from dangjian.health.rules import OrgScope
 from dangjian.health.services import affected_scope, findings_scan
 
-__all__ = ["RECHECK_EVENTS", "RECHECK_MAX_ORGS", "recheck_orgs", "rescan_rule", "scan_all", "subscribe"]
+__all__ = ["RECHECK_MAX_ORGS", "recheck_orgs", "rescan_rule", "scan_all", "subscribe"]
 
-# Domain events after which the affected orgs are re-checked. The payload keys that carry org ids differ
-# per event; all of them are read.
-RECHECK_EVENTS = (
-    "members.changed",  # org_ids (member created, updated, changed branch, left)
-    "orgs.changed",  # org_ids (org created, updated, moved, dissolved)
-    "meetings.held",  # org_ids
-    "meetings.election_recorded",  # org_ids (a new term and its seats)
-    "transfers.changed",  # org_ids
-    "transfers.received",  # from_org_id, to_org_id
-    "transfers.status_changed",  # org_id (lost contact, suspended …)
-    "development.changed",  # org_ids
-    "development.admitted",  # org_id
-    "development.converted",  # org_id
-    "dues.payment_recorded",  # org_id
-)
-_ORG_KEYS = ("org_ids", "org_id", "from_org_id", "to_org_id")
 # Above this many orgs a re-check is a full scan's work: leave it to the nightly run.
 RECHECK_MAX_ORGS = 1000
 
@@ -67,28 +51,18 @@ def rescan_rule(code: str) -> dict[str, Any]:
         return findings_scan(codes=[code], rollups=True).as_dict()
 
 
-def org_ids_of(payload: dict[str, Any]) -> list[int]:
-    ids: set[int] = set()
-    for key in _ORG_KEYS:
-        value = payload.get(key)
-        if value is None:
-            continue
-        values: Iterable[Any] = value if isinstance(value, list | tuple | set) else [value]
-        ids |= {int(v) for v in values if v is not None}
-    return sorted(ids)
-
-
-def _on_change(**payload: Any) -> None:
-    ids = org_ids_of(payload)
+def _on_change(event: OrgDataChanged) -> None:
+    """Every event that says the data of some orgs changed (members, orgs, meetings, transfers,
+    development, dues payments, and whatever app declares one later) re-checks those orgs."""
+    ids = list(event.org_ids)
     if ids and len(ids) <= RECHECK_MAX_ORGS:
         recheck_orgs.enqueue(org_ids=ids)
 
 
-def _on_rules_changed(**payload: Any) -> None:
-    rescan_rule.enqueue(code=payload["code"])
+def _on_rules_changed(event: HealthRulesChanged) -> None:
+    rescan_rule.enqueue(code=event.code)
 
 
 def subscribe() -> None:
-    for name in RECHECK_EVENTS:
-        events.subscribe(name, _on_change)
-    events.subscribe(RULES_CHANGED, _on_rules_changed)
+    events.subscribe(OrgDataChanged, _on_change)
+    events.subscribe(HealthRulesChanged, _on_rules_changed)

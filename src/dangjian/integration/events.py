@@ -1,7 +1,14 @@
 """Domain events the integration app publishes through ``core.events`` (delivered after commit, STYLE §8)."""
+from dataclasses import dataclass
 
-__all__ = ["DELIVERIES_QUEUED"]
+from dangjian.core.events import DomainEvent
 
-# payload: delivery_ids=[…] — outbound deliveries written by ``notify`` / ``channel_test``; the
-# subscriber in ``tasks`` puts one delivery task per id on the queue once the write has committed.
-DELIVERIES_QUEUED = "integration.deliveries_queued"
+__all__ = ["DeliveriesQueued"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveriesQueued(DomainEvent):
+    """Outbound deliveries written by ``notify`` / ``channel_test``; the subscriber in ``tasks`` puts one
+    delivery task per id on the queue once the write has committed."""
+
+    delivery_ids: tuple[int, ...] = ()

@@ -3,7 +3,7 @@
 - :func:`deliver` sends one delivery (one attempt; a failed attempt schedules the next).
 - :func:`retry_deliveries` is the sweeper the schedule runs every minute.
 
-``subscribe`` connects ``integration.deliveries_queued`` (published by ``notify`` inside the writing
+``subscribe`` connects ``DeliveriesQueued`` (published by ``notify`` inside the writing
 transaction, delivered by ``core.events`` after commit) to queueing one :func:`deliver` per delivery.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django_tasks import task
 
 from dangjian.core import events
 from dangjian.core.context import Channel, RequestContext, current, use_context
-from dangjian.integration import events as integration_events
+from dangjian.health.events import FindingsChanged
+from dangjian.integration.events import DeliveriesQueued
 
 __all__ = ["deliver", "health_alerts", "queue_deliveries", "retry_deliveries", "subscribe"]
 
@@ -47,7 +48,7 @@ def retry_deliveries() -> int:
     return len(ids)
 
 
-def queue_deliveries(*, delivery_ids: list[int]) -> None:
+def queue_deliveries(*, delivery_ids: list[int] | tuple[int, ...]) -> None:
     """Puts one :func:`deliver` per id on the queue. A failure to queue one (or, with the immediate
     backend, to send it) is logged and does not stop the others: the sweeper catches up later."""
     for delivery_id in delivery_ids:
@@ -70,13 +71,15 @@ def health_alerts(since: str, rule_codes: list[str] | None = None, after: int = 
     return written
 
 
-def _on_findings_changed(*, since: str | None = None, rule_codes: list[str] | None = None, **_payload) -> None:
-    if since:
-        health_alerts.enqueue(since, list(rule_codes or []) or None, 0)
+def _on_deliveries_queued(event: DeliveriesQueued) -> None:
+    queue_deliveries(delivery_ids=event.delivery_ids)
+
+
+def _on_findings_changed(event: FindingsChanged) -> None:
+    if event.since:
+        health_alerts.enqueue(event.since, list(event.rule_codes) or None, 0)
 
 
 def subscribe() -> None:
-    from dangjian.integration.services.alerts import HEALTH_EVENT
-
-    events.subscribe(integration_events.DELIVERIES_QUEUED, queue_deliveries)
-    events.subscribe(HEALTH_EVENT, _on_findings_changed)
+    events.subscribe(DeliveriesQueued, _on_deliveries_queued)
+    events.subscribe(FindingsChanged, _on_findings_changed)

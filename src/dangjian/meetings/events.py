@@ -1,8 +1,21 @@
 """Domain events the meetings app publishes through ``core.events`` (delivered after commit, STYLE §8)."""
+from dataclasses import dataclass
 
-__all__ = ["ELECTION_RECORDED", "MEETING_HELD"]
+from dangjian.core.events import OrgDataChanged
 
-# payload: org_ids (the org holding the meeting and, for 党小组会, the party group), meeting_id
-MEETING_HELD = "meetings.held"
-# payload: org_ids, election_id, term_id
-ELECTION_RECORDED = "meetings.election_recorded"
+__all__ = ["ElectionRecorded", "MeetingHeld"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingHeld(OrgDataChanged):
+    """A meeting was recorded as held (``org_ids``: the org holding it and, for 党小组会, the group)."""
+
+    meeting_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ElectionRecorded(OrgDataChanged):
+    """An election was recorded: a new term and its seats."""
+
+    election_id: int
+    term_id: int

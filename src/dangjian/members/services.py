@@ -20,6 +20,7 @@ from dangjian.core.idcard import IdNumberError, normalize, parse_id_number
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.members.choices import ETHNICITIES, INACTIVE_STATUSES, Category, MembersPerm, MemberStatus
 from dangjian.members.errors import MembersError
+from dangjian.members.events import MembersChanged
 from dangjian.members.models import CommitteeSeat, Member, MembershipPeriod
 from dangjian.orgs.choices import OrgStatus, OrgType, Position
 from dangjian.orgs.models import CommitteeTerm, Organization
@@ -166,7 +167,7 @@ def member_create(*, actor: Any, reason: str = "", since: dt.date | None = None,
                                     reason=period_reason or PERIOD_REGISTERED)
     record(actor=actor, action=AuditAction.MEMBER_CREATED, target=member, org=member.org,
            after=member_snapshot(member), reason=reason)
-    events.publish("members.changed", member_ids=[member.pk], org_ids=[member.org_id])
+    events.publish(MembersChanged(member_ids=(member.pk,), org_ids=(member.org_id,)))
     return member
 
 
@@ -203,8 +204,7 @@ def member_update(*, actor: Any, member: Member, reason: str = "", **fields: Any
     member.save(update_fields=[*update_fields, "id_number_bidx", "id_number_tail", "phone_bidx", "updated_at"])
     record(actor=actor, action=AuditAction.MEMBER_UPDATED, target=member, org=member.org, before=before,
            after=member_snapshot(member), reason=reason)
-    events.publish("members.changed", member_ids=[member.pk],
-                   org_ids=sorted({member.org_id, before["org"]}))
+    events.publish(MembersChanged(member_ids=(member.pk,), org_ids=(member.org_id, before["org"])))
     return member
 
 
@@ -274,7 +274,7 @@ def member_change_branch(*, actor: Any, member: Member, new_org: Organization, o
            after={"org": new_org.pk, "party_group": None, "closed": _period_dict(closed),
                   "opened": _period_dict(opened)},
            reason=reason)
-    events.publish("members.changed", member_ids=[member.pk], org_ids=sorted({old_org_id, new_org.pk}))
+    events.publish(MembersChanged(member_ids=(member.pk,), org_ids=(old_org_id, new_org.pk)))
     return member
 
 
@@ -305,7 +305,7 @@ def member_leave(*, actor: Any, member: Member, on: dt.date, reason: str, transf
     record(actor=actor, action=AuditAction.MEMBER_LEFT, target=member, org=member.org,
            before={**before, "period": closed_before},
            after={"status": member.status, "party_group": None, "closed": _period_dict(closed)}, reason=reason)
-    events.publish("members.changed", member_ids=[member.pk], org_ids=[member.org_id])
+    events.publish(MembersChanged(member_ids=(member.pk,), org_ids=(member.org_id,)))
     return member
 
 
@@ -401,7 +401,7 @@ def members_bulk_create(*, actor: Any, rows: Iterable[dict[str, Any]], org_cache
     if created:
         record(actor=actor, action=AuditAction.BULK_IMPORTED_MEMBERS, target=None,
                after={"count": created, "org_count": len(org_ids)}, reason=reason)
-        events.publish("members.changed", member_ids=[], org_ids=sorted(org_ids))
+        events.publish(MembersChanged(org_ids=tuple(org_ids)))
     return created
 
 

@@ -20,6 +20,7 @@ from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError, errors_from_django
 from dangjian.orgs.choices import ALLOWED_PARENTS, DEFAULT_TERM_YEARS, OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.errors import OrgsError
+from dangjian.orgs.events import OrgsChanged
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping, TermPolicy
 from dangjian.orgs.selectors import require_org_in_scope
 
@@ -116,7 +117,7 @@ def org_create(*, actor: Any, parent: Organization | None, reason: str = "", **f
     _full_clean(org, exclude=_TREE_FIELDS)
     org = Organization.objects.add_child(parent, instance=org) if parent else Organization.objects.add_root(instance=org)
     record(actor=actor, action=AuditAction.ORG_CREATED, target=org, org=org, after=org_snapshot(org), reason=reason)
-    events.publish("orgs.changed", org_ids=[org.pk])
+    events.publish(OrgsChanged(org_ids=(org.pk,)))
     return org
 
 
@@ -145,7 +146,7 @@ def org_update(*, actor: Any, org: Organization, reason: str = "", **fields: Any
     org.save(update_fields=[*changed, "updated_at"])
     record(actor=actor, action=AuditAction.ORG_UPDATED, target=org, org=org, before=before,
            after=org_snapshot(org), reason=reason)
-    events.publish("orgs.changed", org_ids=[org.pk])
+    events.publish(OrgsChanged(org_ids=(org.pk,)))
     return org
 
 
@@ -170,7 +171,7 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization, reason:
     after = org_snapshot(org)
     after["parent"] = new_parent.code
     record(actor=actor, action=AuditAction.ORG_MOVED, target=org, org=org, before=before, after=after, reason=reason)
-    events.publish("orgs.changed", org_ids=[org.pk, new_parent.pk])
+    events.publish(OrgsChanged(org_ids=(org.pk, new_parent.pk)))
     return org
 
 
@@ -194,7 +195,7 @@ def org_dissolve(*, actor: Any, org: Organization, on: dt.date, reason: str = ""
     org.save(update_fields=["status", "dissolved_on", "updated_at"])
     record(actor=actor, action=AuditAction.ORG_DISSOLVED, target=org, org=org, before=before,
            after=org_snapshot(org), reason=reason)
-    events.publish("orgs.changed", org_ids=[org.pk])
+    events.publish(OrgsChanged(org_ids=(org.pk,)))
     return org
 
 

@@ -17,7 +17,7 @@ from dangjian.core.errors import DomainError, FieldError, errors_from_django
 from dangjian.core.idcard import IdNumberError, normalize, parse_id_number
 from dangjian.development.choices import DevelopmentPerm, Stage, StepCode
 from dangjian.development.errors import DevelopmentError
-from dangjian.development.events import DevelopmentEvent
+from dangjian.development.events import DevelopmentChanged
 from dangjian.development.models import Applicant, Pipeline, Step
 from dangjian.development.rules import RuleCode, check_min_age, load_rules
 from dangjian.development.services.common import (
@@ -165,7 +165,7 @@ def applicant_create(*, actor: Any, applied_on: dt.date, responsible: str = "", 
     record(actor=actor, action=AuditAction.DEV_APPLICANT_CREATED, target=pipeline, org=applicant.org,
            after={"applicant": applicant_snapshot(applicant), "pipeline": pipeline_snapshot(pipeline),
                   "step": step_snapshot(step)}, reason=reason)
-    events.publish(DevelopmentEvent.CHANGED, pipeline_ids=[pipeline.pk], org_ids=[applicant.org_id])
+    events.publish(DevelopmentChanged(pipeline_ids=(pipeline.pk,), org_ids=(applicant.org_id,)))
     return pipeline
 
 
@@ -212,8 +212,7 @@ def applicant_update(*, actor: Any, applicant: Applicant, reason: str = "", **fi
     applicant.save(update_fields=[*update_fields, "id_number_bidx", "id_number_tail", "phone_bidx", "updated_at"])
     record(actor=actor, action=AuditAction.DEV_APPLICANT_UPDATED, target=applicant, org=applicant.org,
            before=before, after=applicant_snapshot(applicant), reason=reason)
-    events.publish(DevelopmentEvent.CHANGED, pipeline_ids=[pipeline.pk],
-                   org_ids=sorted({applicant.org_id, before["org"]}))
+    events.publish(DevelopmentChanged(pipeline_ids=(pipeline.pk,), org_ids=(applicant.org_id, before["org"])))
     return applicant
 
 
@@ -255,5 +254,5 @@ def pipeline_close(*, actor: Any, pipeline: Pipeline, outcome: str, on: dt.date,
     applicant.save(update_fields=["is_open", "updated_at"])
     record(actor=actor, action=AuditAction.DEV_PIPELINE_CLOSED, target=pipeline, org=applicant.org, before=before,
            after=pipeline_snapshot(pipeline), reason=reason)
-    events.publish(DevelopmentEvent.CHANGED, pipeline_ids=[pipeline.pk], org_ids=[applicant.org_id])
+    events.publish(DevelopmentChanged(pipeline_ids=(pipeline.pk,), org_ids=(applicant.org_id,)))
     return pipeline

@@ -14,7 +14,7 @@ from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.scoping import resolver
 from dangjian.development.choices import DevelopmentPerm, Severity
 from dangjian.development.errors import DevelopmentError
-from dangjian.development.events import DevelopmentEvent
+from dangjian.development.events import DevelopmentRulesChanged
 from dangjian.development.models import DevelopmentRule
 from dangjian.development.rules import validate_params
 
@@ -60,5 +60,5 @@ def rule_update(*, actor: Any, code: str, params: dict[str, Any] | None = None, 
     rule.save(update_fields=["params", "severity", "enabled", "updated_at"])
     record(actor=actor, action=AuditAction.DEV_RULE_UPDATED, target=rule, before=before, after=_snapshot(rule),
            reason=reason)
-    events.publish(DevelopmentEvent.RULES_CHANGED, code=code)
+    events.publish(DevelopmentRulesChanged(code=code))
     return rule

@@ -17,7 +17,7 @@ from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.development.choices import ConversionOutcome, PersonRole, Stage, StepCode
 from dangjian.development.errors import DevelopmentError, RuleViolation
-from dangjian.development.events import DevelopmentEvent
+from dangjian.development.events import DevelopmentChanged, MemberAdmitted, MemberConverted
 from dangjian.development.models import Pipeline, Step, StepPerson
 from dangjian.development.rules import (
     RuleCode,
@@ -462,10 +462,10 @@ def step_record(*, actor: Any, pipeline: Pipeline, code: str, on: dt.date, respo
     record(actor=actor, action=action, target=pipeline, org=org, before=before,
            after={**pipeline_snapshot(pipeline), "step": step_snapshot(step, [(m.pk, r) for m, r in ctx.people])},
            reason=reason)
-    events.publish(DevelopmentEvent.CHANGED, pipeline_ids=[pipeline.pk], org_ids=[org.pk])
+    events.publish(DevelopmentChanged(pipeline_ids=(pipeline.pk,), org_ids=(org.pk,)))
     if action == AuditAction.DEV_ADMITTED:
-        events.publish(DevelopmentEvent.ADMITTED, pipeline_id=pipeline.pk, member_id=pipeline.member_id, org_id=org.pk)
+        events.publish(MemberAdmitted(pipeline_id=pipeline.pk, member_id=pipeline.member_id, org_ids=(org.pk,)))
     elif action == AuditAction.DEV_CONVERTED:
-        events.publish(DevelopmentEvent.CONVERTED, pipeline_id=pipeline.pk, member_id=pipeline.member_id,
-                       org_id=org.pk, full_member_on=pipeline.full_on)
+        events.publish(MemberConverted(pipeline_id=pipeline.pk, member_id=pipeline.member_id, org_ids=(org.pk,),
+                                       full_member_on=pipeline.full_on))
     return step

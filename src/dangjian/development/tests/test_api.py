@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from dangjian.audit.models import AuditEntry
 from dangjian.development.choices import StepCode
 from dangjian.development.models import Applicant, Pipeline, Step
 from dangjian.development.tests.conftest import VOTES
+from tests.fixtures import audit_count
 
 pytestmark = pytest.mark.django_db
 S = StepCode
@@ -17,7 +17,7 @@ D = dt.date
 
 
 def counts():
-    return Applicant.objects.count(), Pipeline.objects.count(), Step.objects.count(), AuditEntry.objects.count()
+    return Applicant.objects.count(), Pipeline.objects.count(), Step.objects.count(), audit_count()
 
 
 @pytest.fixture

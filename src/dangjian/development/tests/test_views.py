@@ -16,7 +16,7 @@ from dangjian.development.choices import Stage, StepCode
 from dangjian.development.models import Applicant, Pipeline, Step
 from dangjian.development.services import REGISTER_COLUMNS
 from dangjian.development.tests.conftest import applicant_fields
-from tests.fixtures import make_id_number
+from tests.fixtures import audit_count, make_id_number
 
 pytestmark = pytest.mark.django_db
 S = StepCode
@@ -37,7 +37,7 @@ def signin(client, user):
 
 
 def counts():
-    return Applicant.objects.count(), Pipeline.objects.count(), Step.objects.count(), AuditEntry.objects.count()
+    return Applicant.objects.count(), Pipeline.objects.count(), Step.objects.count(), audit_count()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from dangjian.exchange.importers.common import OrgDirectory, unit_codes
 from dangjian.exchange.rules import MemberRules
 from dangjian.exchange.writer import Sealer, date_converter, insert_rows, stored
 from dangjian.members.choices import MembersPerm, MemberStatus
+from dangjian.members.events import MembersChanged
 from dangjian.members.models import Member
 from dangjian.members.services import member_update, validate_member
 from dangjian.orgs.models import EnterpriseUnit, Organization
@@ -285,7 +286,7 @@ class MemberImporter(Importer):
             done += len(batch)
             self.progress("write", done, report.rows)
         if report.created:
-            events.publish("members.changed", member_ids=[], org_ids=sorted(i for i in self.org_ids if i))
+            events.publish(MembersChanged(org_ids=tuple(i for i in self.org_ids if i)))
 
     def close(self) -> None:
         for spool in (getattr(self, "creates", None), getattr(self, "updates", None)):

@@ -15,7 +15,7 @@ from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.scoping import resolver
 from dangjian.health.choices import HealthPerm, Severity
 from dangjian.health.errors import HealthError
-from dangjian.health.events import RULES_CHANGED
+from dangjian.health.events import HealthRulesChanged
 from dangjian.health.models import RuleConfig
 from dangjian.health.rules import get_rule
 from dangjian.health.selectors import rule_setting
@@ -75,5 +75,5 @@ def rule_update(*, actor: Any, code: str, params: dict[str, Any] | None = None, 
     row.save(update_fields=["params", "severity", "enabled", "notify_role", "updated_at"])
     record(actor=actor, action=AuditAction.HEALTH_RULE_UPDATED, target=row, before=before, after=_snapshot(row),
            reason=reason)
-    events.publish(RULES_CHANGED, code=code)
+    events.publish(HealthRulesChanged(code=code))
     return row

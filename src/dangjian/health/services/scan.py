@@ -35,7 +35,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.health.choices import FindingState
-from dangjian.health.events import FINDINGS_CHANGED
+from dangjian.health.events import FindingsChanged
 from dangjian.health.models import Finding, ScanRun
 from dangjian.health.rules import OrgScope, RawFinding, ScanContext
 from dangjian.health.selectors import RuleSetting, rule_settings
@@ -232,8 +232,8 @@ def findings_scan(
             record(actor=None, action=AuditAction.HEALTH_SCANNED, after=result.as_dict(),
                    org_path=scope.path or "")
     with transaction.atomic():
-        events.publish(FINDINGS_CHANGED, rule_codes=[r.code for r in result.runs],
-                       org_ids=list(scope.ids) if scope.kind == "ids" else None, since=now.isoformat())
+        events.publish(FindingsChanged(rule_codes=tuple(r.code for r in result.runs), since=now.isoformat(),
+                                      org_ids=tuple(scope.ids) if scope.kind == "ids" else ()))
     return result
 
 

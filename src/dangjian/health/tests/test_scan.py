@@ -178,15 +178,24 @@ def test_a_member_change_rechecks_only_the_affected_orgs(tree, health, member_fa
     assert (members["A1"], members["A"], members["G"]) == (3, 3, 3)
 
 
-@pytest.mark.parametrize(("event", "payload", "expected"), [
-    pytest.param("orgs.changed", {"org_ids": [1, 2]}, [1, 2], id="org_ids"),
-    pytest.param("transfers.received", {"transfer_id": 9, "member_id": 3, "from_org_id": 4, "to_org_id": 5},
-                 [4, 5], id="from_and_to"),
-    pytest.param("transfers.status_changed", {"status_change_id": 1, "member_id": 2, "org_id": 7, "to_status": "lost"},
-                 [7], id="org_id"),
-    pytest.param("meetings.held", {"org_ids": [3, 3, 8], "meeting_id": 1}, [3, 8], id="meeting"),
+def _event(name, **fields):
+    import importlib
+
+    module, cls = name.rsplit(".", 1)
+    return getattr(importlib.import_module(f"dangjian.{module}"), cls)(**fields)
+
+
+@pytest.mark.parametrize(("event", "fields", "expected"), [
+    pytest.param("orgs.events.OrgsChanged", {"org_ids": [1, 2]}, [1, 2], id="orgs"),
+    pytest.param("transfers.events.TransferReceived", {"transfer_id": 9, "member_id": 3, "org_ids": (5, 4)},
+                 [4, 5], id="transfer_received"),
+    pytest.param("transfers.events.MemberStatusChanged",
+                 {"status_change_id": 1, "member_id": 2, "org_ids": (7,), "to_status": "lost"}, [7], id="status"),
+    pytest.param("meetings.events.MeetingHeld", {"org_ids": [3, 3, 8], "meeting_id": 1}, [3, 8], id="meeting"),
+    pytest.param("dues.events.PaymentRecorded", {"payment_id": 1, "member_id": 2, "org_ids": (6,)}, [6],
+                 id="payment"),
 ])
-def test_events_enqueue_a_recheck_of_their_orgs(monkeypatch, event, payload, expected,
+def test_events_enqueue_a_recheck_of_their_orgs(monkeypatch, event, fields, expected,
                                                 django_capture_on_commit_callbacks):
     from dangjian.core import events
     from dangjian.health import tasks
@@ -194,8 +203,20 @@ def test_events_enqueue_a_recheck_of_their_orgs(monkeypatch, event, payload, exp
     calls = []
     monkeypatch.setattr(tasks, "recheck_orgs", SimpleNamespace(enqueue=lambda **kw: calls.append(kw)))
     with django_capture_on_commit_callbacks(execute=True):
-        events.publish(event, **payload)
+        events.publish(_event(event, **fields))
     assert calls == [{"org_ids": expected}]
+
+
+def test_events_that_change_no_org_data_enqueue_no_recheck(monkeypatch, django_capture_on_commit_callbacks):
+    from dangjian.core import events
+    from dangjian.health import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks, "recheck_orgs", SimpleNamespace(enqueue=lambda **kw: calls.append(kw)))
+    with django_capture_on_commit_callbacks(execute=True):
+        events.publish(_event("dues.events.BillsGenerated", period="2026-11", created=3, org_ids=(1,)))
+        events.publish(_event("dues.events.DuesProfileChanged", member_id=1))
+    assert calls == []
 
 
 def test_a_recheck_covers_the_ancestors(tree):

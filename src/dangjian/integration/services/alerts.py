@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 
 from dangjian.integration.services.notify import notify
 
-__all__ = ["ALERT_BATCH", "HEALTH_EVENT", "findings_notify"]
+__all__ = ["ALERT_BATCH", "findings_notify"]
 
 log = logging.getLogger(__name__)
-HEALTH_EVENT = "health.findings_changed"
 ALERT_BATCH = 500
 _LINK_NAMES = (("health:finding", True), ("health:findings", False))
 

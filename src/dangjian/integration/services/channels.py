@@ -22,9 +22,9 @@ from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.integration import conf
-from dangjian.integration import events as integration_events
 from dangjian.integration.choices import ChannelKind, DeliveryStatus, IntegrationPerm, Severity, Threshold
 from dangjian.integration.errors import IntegrationError
+from dangjian.integration.events import DeliveriesQueued
 from dangjian.integration.models import Delivery, Dispatch, NotificationChannel
 from dangjian.integration.senders import mask_url
 from dangjian.integration.services.common import channel_target, validate_threshold
@@ -233,7 +233,7 @@ def channel_test(*, actor: Any, channel: NotificationChannel) -> Delivery:
                                        target=channel_target(channel), next_attempt_at=now)
     record(actor=actor, action=AuditAction.NOTIFY_CHANNEL_TESTED, target=channel, org=channel.org,
            after={"delivery": delivery.pk})
-    events.publish(integration_events.DELIVERIES_QUEUED, delivery_ids=[delivery.pk])
+    events.publish(DeliveriesQueued(delivery_ids=(delivery.pk,)))
     return delivery
 
 

@@ -20,9 +20,9 @@ from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.integration import conf
-from dangjian.integration import events as integration_events
 from dangjian.integration.choices import ChannelKind, PersonalChannel, Severity
 from dangjian.integration.errors import IntegrationError
+from dangjian.integration.events import DeliveriesQueued
 from dangjian.integration.models import Delivery, Dispatch, Notification, NotificationPreference
 from dangjian.integration.selectors import (
     channels_for_dispatch,
@@ -171,7 +171,7 @@ def notify(
     dispatch.recipient_count = len(rows)
     dispatch.save(update_fields=["recipient_count"])
     if deliveries:
-        events.publish(integration_events.DELIVERIES_QUEUED, delivery_ids=[d.pk for d in deliveries])
+        events.publish(DeliveriesQueued(delivery_ids=tuple(d.pk for d in deliveries)))
     return dispatch
 
 

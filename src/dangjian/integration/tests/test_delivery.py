@@ -14,6 +14,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.health.events import FindingsChanged
 from dangjian.integration.models import Delivery, DeliveryAttempt, Notification
 from dangjian.integration.services import (
     channel_test,
@@ -243,6 +244,6 @@ def test_findings_changed_queues_one_alert_task(monkeypatch):
     queued: list[tuple] = []
     monkeypatch.setattr("dangjian.integration.tasks.health_alerts",
                         SimpleNamespace(enqueue=lambda *args: queued.append(args)))
-    _on_findings_changed(rule_codes=["org.no_secretary"], org_ids=None, since="2025-03-01T02:30:00+08:00")
-    _on_findings_changed(rule_codes=[], org_ids=None, since=None)
+    _on_findings_changed(FindingsChanged(rule_codes=("org.no_secretary",), since="2025-03-01T02:30:00+08:00"))
+    _on_findings_changed(FindingsChanged(rule_codes=(), since=""))
     assert queued == [("2025-03-01T02:30:00+08:00", ["org.no_secretary"], 0)]

@@ -16,9 +16,9 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
-from dangjian.meetings import events as meeting_events
 from dangjian.meetings.choices import ElectionsPerm
 from dangjian.meetings.errors import MeetingsError
+from dangjian.meetings.events import ElectionRecorded
 from dangjian.meetings.models import ElectionRecord, ElectionResult
 from dangjian.meetings.selectors.elections import voter_roll
 from dangjian.meetings.services.common import check_text
@@ -145,7 +145,7 @@ def election_record(*, actor: Any, org: Organization, held_on: dt.date | None, a
         "held_on": held_on, "entitled": entitled, "attending": present, "term": term.number,
         "results": [{"member": m, "votes": v, "elected": e, "position": p} for m, v, e, p in rows],
     }, reason=note)
-    events.publish(meeting_events.ELECTION_RECORDED, org_ids=[org.pk], election_id=election.pk, term_id=term.pk)
+    events.publish(ElectionRecorded(org_ids=(org.pk,), election_id=election.pk, term_id=term.pk))
     return election
 
 

@@ -20,9 +20,9 @@ from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.meetings import conf
-from dangjian.meetings import events as meeting_events
 from dangjian.meetings.choices import AttendanceStatus, MeetingsPerm, MeetingStatus, RollSource
 from dangjian.meetings.errors import MeetingsError
+from dangjian.meetings.events import MeetingHeld
 from dangjian.meetings.models import Attendance, FollowUp, Meeting, MeetingAttachment, MeetingKind
 from dangjian.meetings.selectors.meetings import org_roll, roll_for
 from dangjian.meetings.services.common import check_text, check_url, local_date, meeting_snapshot
@@ -179,7 +179,7 @@ def _write_attendance(meeting: Meeting, roll_ids: list[int], given: dict[int, tu
 
 def _publish_held(meeting: Meeting) -> None:
     org_ids = [meeting.org_id] + ([meeting.party_group_id] if meeting.party_group_id else [])
-    events.publish(meeting_events.MEETING_HELD, org_ids=org_ids, meeting_id=meeting.pk)
+    events.publish(MeetingHeld(org_ids=org_ids, meeting_id=meeting.pk))
 
 
 def lock_meeting(meeting: Meeting) -> Meeting:

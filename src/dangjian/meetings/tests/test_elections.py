@@ -9,6 +9,7 @@ from django.http import Http404
 from dangjian.audit.models import AuditEntry
 from dangjian.core import events
 from dangjian.core.errors import DomainError
+from dangjian.meetings.events import ElectionRecorded
 from dangjian.meetings.models import ElectionRecord, ElectionResult
 from dangjian.meetings.selectors import voter_roll
 from dangjian.meetings.services import election_approve, election_record
@@ -56,7 +57,7 @@ def test_election_creates_the_new_term_and_seats_and_ends_the_old_ones(tree, bra
     old = term_create(actor=None, org=tree["A1"], start_date=dt.date(2021, 6, 15))
     old_seat = seat_assign(actor=None, term=old, member=voters[4], position="secretary", since=dt.date(2021, 6, 15))
     seen = []
-    events.subscribe("meetings.election_recorded", lambda **p: seen.append(p))
+    events.subscribe(ElectionRecorded, seen.append)
     # when
     with django_capture_on_commit_callbacks(execute=True):
         election = election_record(actor=None, org=tree["A1"], held_on=HELD, attending=5,
@@ -77,8 +78,8 @@ def test_election_creates_the_new_term_and_seats_and_ends_the_old_ones(tree, bra
     actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))[-6:]
     assert actions == ["members.seat_end", "orgs.term_create", "members.seat_assign", "members.seat_assign",
                        "members.seat_assign", "meetings.election_record"]
-    assert seen[-1] == {"org_ids": [tree["A1"].pk], "election_id": election.pk, "term_id": term.pk}
-    events._subscribers["meetings.election_recorded"].clear()
+    assert seen == [ElectionRecorded(org_ids=(tree["A1"].pk,), election_id=election.pk, term_id=term.pk)]
+    events.unsubscribe(ElectionRecorded, seen.append)
 
 
 @pytest.mark.parametrize(

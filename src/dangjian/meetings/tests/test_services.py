@@ -11,6 +11,7 @@ from django.test import override_settings
 from dangjian.audit.models import AuditEntry
 from dangjian.core import events
 from dangjian.core.errors import DomainError
+from dangjian.meetings.events import MeetingHeld
 from dangjian.meetings.models import Attendance, FollowUp, Meeting, MeetingAttachment
 from dangjian.meetings.services import (
     attachment_add,
@@ -55,12 +56,9 @@ def _record_args(tree, kinds, **over):
 def held_events():
     seen = []
 
-    def handler(**payload):
-        seen.append(payload)
-
-    events.subscribe("meetings.held", handler)
+    events.subscribe(MeetingHeld, seen.append)
     yield seen
-    events._subscribers["meetings.held"].remove(handler)
+    events.unsubscribe(MeetingHeld, seen.append)
 
 
 # ------------------------------------------------------------------------------------------ create
@@ -101,7 +99,7 @@ def test_record_held_takes_the_roll_everyone_listed_and_publishes_held(tree, kin
     entry = _last_audit()
     assert (entry.action, entry.after["status"], entry.after["attendance"]) == (
         "meetings.create", "held", {"present": 1, "leave": 1, "absent": 2})
-    assert held_events == [{"org_ids": [tree["A1"].pk], "meeting_id": meeting.pk}]
+    assert held_events == [MeetingHeld(org_ids=(tree["A1"].pk,), meeting_id=meeting.pk)]
 
 
 def test_nothing_is_published_when_the_transaction_rolls_back(tree, kinds, branch, held_events,

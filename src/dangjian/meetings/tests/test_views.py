@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from dangjian.audit.models import AuditEntry
 from dangjian.meetings.models import Attendance, ElectionRecord, Meeting, MeetingAttachment, MeetingSeries
 from dangjian.meetings.services import checkin_code_issue
 from dangjian.meetings.tests.fixtures import shanghai
 from dangjian.members.services import member_link_user
+from tests.fixtures import audit_count
 from tests.test_authz_web import signin
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,7 @@ def secretary(client, tree, branch, user_factory):
 
 
 def _counts():
-    return (Meeting.objects.count(), Attendance.objects.count(), AuditEntry.objects.exclude(
-        action="accounts.access_denied").count())
+    return (Meeting.objects.count(), Attendance.objects.count(), audit_count())
 
 
 def test_record_form_is_prefilled_for_the_secretarys_branch(client, tree, branch, secretary):

@@ -8,7 +8,7 @@ from dangjian.audit.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.members.services import member_link_user
 from dangjian.orgs.services import org_create, unit_create
-from tests.fixtures import make_id_number
+from tests.fixtures import audit_count, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def people(tree, member_factory):
 
 
 def _state():
-    return (list(Member.objects.order_by("pk").values_list()), AuditEntry.objects.count())
+    return (list(Member.objects.order_by("pk").values_list()), audit_count())
 
 
 def _errors(response):

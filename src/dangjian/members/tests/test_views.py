@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from dangjian.audit.models import AuditEntry
 from dangjian.members.models import Member
-from tests.fixtures import make_id_number
+from tests.fixtures import audit_count, make_id_number, probe_count
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def signin(client, user):
 
 
 def counts():
-    return Member.objects.count(), AuditEntry.objects.count()
+    return Member.objects.count(), audit_count()
 
 
 def table_names(html):
@@ -201,9 +201,9 @@ def test_reveal_is_refused_without_members_reveal(client, tree, member_factory, 
 
 def test_reveal_of_another_branch_is_not_found_and_not_recorded(client, tree, member_factory, secretary_a):
     member = member_factory("B1")
-    before = AuditEntry.objects.count()
+    before, probes = audit_count(), probe_count()
     assert client.post(reverse("members:reveal", args=[member.pk]), {"field": "id_number"}).status_code == 404
-    assert AuditEntry.objects.count() == before
+    assert (audit_count(), probe_count()) == (before, probes + 1)  # nothing revealed; the reach is traced
 
 
 def test_a_member_sees_and_may_reveal_their_own_record_without_any_grant(client, tree, member_factory, user_factory):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dangjian.audit.models import AuditEntry
 from dangjian.orgs.models import Organization
+from tests.fixtures import audit_count
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def signin(client, user):
 
 
 def counts():
-    return Organization.objects.count(), AuditEntry.objects.count()
+    return Organization.objects.count(), audit_count()
 
 
 def snapshot(org):

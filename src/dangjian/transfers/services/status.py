@@ -24,7 +24,7 @@ from dangjian.members.services import member_update
 from dangjian.orgs.selectors import require_org_in_scope
 from dangjian.transfers.choices import DECISION_TRANSITIONS, TRANSITIONS, StatusTransition, TransfersPerm
 from dangjian.transfers.errors import TransfersError
-from dangjian.transfers.events import TransfersEvent
+from dangjian.transfers.events import MemberStatusChanged
 from dangjian.transfers.models import ContactSearch, StatusChange
 from dangjian.transfers.rules import (
     RuleCode,
@@ -145,8 +145,8 @@ def member_status_change(*, actor: Any, member: Member, transition: str, effecti
         member_update(actor=actor, member=member, status=target, reason=f"{T(transition).label} {effective_on}")
     record(actor=actor, action=AuditAction.MEMBER_STATUS_CHANGED, target=member, org=member.org,
            before={"status": change.from_status}, after=status_change_snapshot(change), reason=reason)
-    events.publish(TransfersEvent.STATUS_CHANGED, status_change_id=change.pk, member_id=member.pk,
-                   org_id=member.org_id, to_status=change.to_status)
+    events.publish(MemberStatusChanged(status_change_id=change.pk, member_id=member.pk, org_ids=(member.org_id,),
+                                       to_status=change.to_status))
     return change
 
 

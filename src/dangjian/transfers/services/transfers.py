@@ -34,7 +34,7 @@ from dangjian.transfers.choices import (
     TransferStatus,
 )
 from dangjian.transfers.errors import TransfersError
-from dangjian.transfers.events import TransfersEvent
+from dangjian.transfers.events import TransferChanged, TransferReceived
 from dangjian.transfers.models import Transfer
 from dangjian.transfers.rules import (
     RuleCode,
@@ -76,8 +76,8 @@ def _audit(actor: Any, action: str, transfer: Transfer, org: Organization, befor
 
 
 def _changed(transfer: Transfer) -> None:
-    events.publish(TransfersEvent.CHANGED, transfer_id=transfer.pk, member_id=transfer.member_id,
-                   org_ids=sorted({o for o in (transfer.from_org_id, transfer.to_org_id) if o is not None}))
+    events.publish(TransferChanged(transfer_id=transfer.pk, member_id=transfer.member_id,
+                                   org_ids=(transfer.from_org_id, transfer.to_org_id)))
 
 
 def _check_destination(errors: list[FieldError], to_org: Organization | None, current: Organization) -> None:
@@ -262,8 +262,8 @@ def transfer_receive(*, actor: Any, transfer: Transfer, received_on: dt.date, no
         transfer.notes = (transfer.notes + "\n" + notes).strip()
     transfer.save(update_fields=["status", "received_on", "received_by", "notes", "updated_at"])
     _audit(actor, AuditAction.TRANSFER_RECEIVED, transfer, side, before)
-    events.publish(TransfersEvent.RECEIVED, transfer_id=transfer.pk, member_id=member.pk,
-                   from_org_id=transfer.from_org_id, to_org_id=transfer.to_org_id)
+    events.publish(TransferReceived(transfer_id=transfer.pk, member_id=member.pk,
+                                    org_ids=(transfer.from_org_id, transfer.to_org_id)))
     return transfer
 
 
@@ -364,8 +364,7 @@ def transfer_external_in(*, actor: Any, to_org: Organization, outside_org_name: 
         initiated_by=actor_user(actor),
     )
     _audit(actor, AuditAction.TRANSFER_EXTERNAL_IN, transfer, to_org, None, reason)
-    events.publish(TransfersEvent.RECEIVED, transfer_id=transfer.pk, member_id=created.pk, from_org_id=None,
-                   to_org_id=to_org.pk)
+    events.publish(TransferReceived(transfer_id=transfer.pk, member_id=created.pk, org_ids=(to_org.pk,)))
     return transfer
 
 

@@ -4,18 +4,17 @@ import datetime as dt
 
 import pytest
 
-from dangjian.audit.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.transfers.models import StatusChange, Transfer
 from dangjian.transfers.tests.conftest import ISSUED
-from tests.fixtures import make_id_number
+from tests.fixtures import audit_count, make_id_number
 
 pytestmark = pytest.mark.django_db
 LETTER = {"letter_no": "甲组转〔2024〕1号", "issued_on": "2024-03-01"}
 
 
 def counts():
-    return (Transfer.objects.count(), Member.objects.count(), StatusChange.objects.count(), AuditEntry.objects.count())
+    return (Transfer.objects.count(), Member.objects.count(), StatusChange.objects.count(), audit_count())
 
 
 def test_internal_transfer_through_the_api(tree, ma, sender, receiver, api_client):
