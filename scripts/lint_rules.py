@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SCANNED = {".py", ".html", ".js"}
 SRC = ROOT / "src" / "dangjian"
 
 
@@ -56,7 +57,7 @@ RULES = (
         "DJ-LAYER",
         "domain apps never import the web or api layer (DESIGN layering)",
         re.compile(r"^\s*(from|import)\s+dangjian\.(web|api)(\.|\s|$)"),
-        re.compile(r"^(?!web/|api/|urls\.py|settings)"),
+        re.compile(r"^(?!web/|api/|urls\.py|settings).*\.py$"),
         good=("from dangjian.orgs.selectors import org_list",),
         bad=("from dangjian.web.views import home", "import dangjian.api.urls"),
     ),
@@ -76,6 +77,49 @@ RULES = (
         good=("now = timezone.now()",),
         bad=("now = datetime.now()", "today = dt.date.today()"),
     ),
+    # The Content-Security-Policy (dangjian.core.security) runs no inline code: behaviour lives in static
+    # files (core/static/core/behaviours.js), page data in json_script blocks (issue 7).
+    Rule(
+        "DJ-CSP-SCRIPT",
+        "no inline <script> in templates: put code in a static file, data in a json_script block (CSP)",
+        re.compile(r"<script(?![^>]*\b(src=|type=\"application/json\"))"),
+        re.compile(r"\.html$"),
+        good=('<script src="{% static \'core/charts.js\' %}"></script>', "{{ rows|json_script:\"rows-data\" }}"),
+        bad=("<script>", '<script type="text/javascript">'),
+    ),
+    Rule(
+        "DJ-CSP-HANDLER",
+        "no on*= handlers or js: htmx values in templates: use data- attributes and core/behaviours.js (CSP)",
+        re.compile(r"\s(on[a-z]+|hx-on[:\w-]*)\s*=|hx-vals='js:"),
+        re.compile(r"\.html$"),
+        good=('<select data-submit-on-change name="root">', '<div data-param-q="#id_org_code">'),
+        bad=('<select onchange="this.form.submit()">', "<div hx-vals='js:{q: 1}'>", '<a hx-on:click="x()">'),
+    ),
+    Rule(
+        "DJ-CSP-STYLE",
+        "no style= attributes in templates: use a class (app.css) or set it from a data- attribute (CSP)",
+        re.compile(r"\sstyle\s*="),
+        re.compile(r"\.html$"),
+        good=('<div class="chart-heatmap" data-chart-height="300">',),
+        bad=('<div style="width: 5rem">',),
+    ),
+    Rule(
+        "DJ-CHART",
+        "charts start through core/static/core/charts.js (DangjianCharts): it keeps chart data out of HTML",
+        re.compile(r"\becharts\.init\("),
+        re.compile(r"\.(js|html)$"),
+        skip=re.compile(r"(^|/)tests/|^core/static/core/charts\.js$"),
+        good=("var handle = DangjianCharts.init(el, { renderer: 'svg' });",),
+        bad=("var chart = echarts.init(el, null, {renderer: 'svg'});",),
+    ),
+    Rule(
+        "DJ-HTML-SINK",
+        "no HTML sinks in our scripts: build DOM nodes and set textContent",
+        re.compile(r"\.(innerHTML|outerHTML)\s*\+?=(?!=)|insertAdjacentHTML\(|document\.write(ln)?\("),
+        re.compile(r"\.js$"),
+        good=("selected.replaceChildren(part('span', 'fw-semibold', node.fullName));", "el.textContent = name;"),
+        bad=("selected.innerHTML = '<b>' + name;", "el.insertAdjacentHTML('beforeend', html);"),
+    ),
 )
 
 
@@ -89,7 +133,7 @@ def check_examples() -> list[str]:
 
 def scan(root: Path = SRC) -> list[str]:
     findings = []
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for p in root.rglob("*") if p.suffix in SCANNED and p.is_file()):
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8").splitlines()
         for rule in RULES:

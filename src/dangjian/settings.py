@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from dangjian.core.security import DEFAULT_POLICY as DEFAULT_CSP
 from dangjian.core.settings_loader import (
     env_bool,
     env_int,
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dangjian.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dangjian.core.middleware.DefaultChineseLocaleMiddleware",
@@ -151,8 +153,19 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env_int("DANGJIAN_SESSION_HOURS", 12) * 3600
 SESSION_IDLE_SECONDS = env_int("DANGJIAN_IDLE_MINUTES", 30) * 60
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DANGJIAN_SECURE_COOKIES", False)
+
+# HTTPS (README "Configuration"): all off by default; a deployment behind a TLS-terminating proxy turns
+# them on. The load-balancer probe /healthz is never redirected.
+SECURE_SSL_REDIRECT = env_bool("DANGJIAN_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DANGJIAN_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DANGJIAN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DANGJIAN_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DANGJIAN_PROXY_SSL_HEADER", False) else None
+SESSION_COOKIE_SECURE = env_bool("DANGJIAN_SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Content-Security-Policy on every response (dangjian.core.security; Django 6's setting name and shape).
+SECURE_CSP = DEFAULT_CSP
 OTP_TOTP_ISSUER = "dangjian"
 
 LANGUAGE_CODE = "zh-hans"

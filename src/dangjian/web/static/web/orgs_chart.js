@@ -1,23 +1,19 @@
-/* Org chart (组织图): ECharts 'tree' series fed by orgs:chart_data; deeper levels load on click. */
+/* Org chart (组织图): ECharts 'tree' series fed by orgs:chart_data; deeper levels load on click.
+ * Drawn through core/charts.js (text-only tooltips); the "selected" panel is built with DOM text nodes. */
 (function () {
   "use strict";
   var el = document.getElementById("org-chart");
-  if (!el || !window.echarts) { return; }
+  if (!el || !window.echarts || !window.DangjianCharts) { return; }
   var COLORS = { committee: "#b71c1c", general_branch: "#e65100", branch: "#1565c0", group: "#607d8b" };
   var dataUrl = el.dataset.url;
   var levels = parseInt(el.dataset.levels || "2", 10);
-  var chart = echarts.init(el, null, { renderer: "canvas" });
+  var handle = DangjianCharts.init(el, { renderer: "canvas" });
+  var chart = handle.chart;
   var rootNode = null;
   var byId = {};
   var narrow = function () { return el.clientWidth < 576; };
   var layout = narrow() ? "LR" : "TB";
   var selected = document.getElementById("chart-selected");
-
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
 
   function decorate(node) {
     byId[node.id] = node;
@@ -88,12 +84,12 @@
   }
 
   function render() {
-    chart.setOption({
+    handle.setOption({
       tooltip: {
         trigger: "item", triggerOn: "mousemove",
         formatter: function (p) {
           var d = p.data;
-          return esc(d.fullName) + "<br>" + esc(d.typeLabel) + " · " + esc(d.code);
+          return d.fullName + "\n" + d.typeLabel + " · " + d.code;
         }
       },
       series: [seriesFor()]
@@ -110,12 +106,22 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
   }
 
+  function part(tag, cls, text, href) {
+    var e = document.createElement(tag);
+    e.className = cls;
+    e.textContent = text;
+    if (href) { e.href = href; }
+    return e;
+  }
+
   function showSelected(node) {
     if (!selected) { return; }
-    selected.innerHTML = '<span class="fw-semibold">' + esc(node.fullName) + "</span> " +
-      '<span class="text-muted">' + esc(node.typeLabel) + " · " + esc(node.code) + "</span> " +
-      '<a class="ms-2" href="' + esc(node.url) + '">' + esc(el.dataset.i18nMembers) + "</a>" +
-      '<a class="ms-2" href="?root=' + encodeURIComponent(node.id) + '">' + esc(el.dataset.i18nRoot) + "</a>";
+    selected.replaceChildren(
+      part("span", "fw-semibold", node.fullName), " ",
+      part("span", "text-muted", node.typeLabel + " · " + node.code), " ",
+      part("a", "ms-2", el.dataset.i18nMembers, node.url),
+      part("a", "ms-2", el.dataset.i18nRoot, "?root=" + encodeURIComponent(node.id))
+    );
   }
 
   chart.on("click", function (params) {
