@@ -1,6 +1,7 @@
 """Sets the request context (request id, client IP, channel) for everything a request does."""
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -9,11 +10,22 @@ from django.utils import translation
 
 from dangjian.core.context import Channel, RequestContext, use_context
 
-__all__ = ["DefaultChineseLocaleMiddleware", "RequestContextMiddleware", "client_ip"]
+__all__ = ["DefaultChineseLocaleMiddleware", "RequestContextMiddleware", "client_ip", "request_id_from"]
+
+# A client-supplied X-Request-ID is kept (it correlates a caller's logs with ours) only when it is a
+# short plain token; anything else is replaced, since it is stored in audit rows (issue 7, defect 8).
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+def request_id_from(header: str | None) -> str:
+    """The client's request id when it matches ``[A-Za-z0-9._-]{1,64}``, else a new one."""
+    if header and _REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
@@ -22,8 +34,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         channel = Channel.API if request.path.startswith("/api/") else Channel.WEB
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        request.request_id = request_id[:64]
+        request.request_id = request_id_from(request.headers.get("X-Request-ID"))
         with use_context(RequestContext(channel=channel, request_id=request.request_id, ip=client_ip(request))):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
