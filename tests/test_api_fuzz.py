@@ -32,7 +32,21 @@ schema.config.phases.coverage.enabled = False
 
 
 @pytest.fixture
-def bearer(tree, user_factory):
+def _keep_test_connection():
+    """The WSGI app signals request start/end, whose handler closes the database connection; Django's
+    test client disconnects it for the test's transaction to survive, and so must we."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(tree, user_factory, _keep_test_connection):
     """A sysadmin with a token, and one member so that member, dues and meeting handlers find data."""
     from dangjian.accounts.services import apitoken_create
     from dangjian.members.services import member_create
