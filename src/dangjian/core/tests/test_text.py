@@ -70,7 +70,7 @@ def test_member_code_and_reference_refused_in_the_api(tree, user_factory, api_cl
     client = api_client(admin, token=True)
     before = (Organization.objects.count(), AuditEntry.objects.count())
     # when
-    org = client.post("/orgs", {"parent": "A", "name": "甲九支部", "code": "A9\x00", "org_type": "branch"})
+    org = client.post("/orgs", {"parent": "A", "name": "甲九支部", "code": "\u202dA9", "org_type": "branch"})
     renamed = client.post("/orgs", {"parent": "A", "name": "\u202e部支九甲", "code": "A9", "org_type": "branch"})
     # then
     assert (org.status_code, renamed.status_code) == (422, 422)
@@ -141,3 +141,33 @@ def test_a_bad_request_id_is_replaced_in_the_response_and_the_audit_row(tree, us
     rid = response["X-Request-ID"]
     assert len(rid) == 32 and rid.isalnum()
     assert AuditEntry.objects.filter(action="orgs.create").latest("pk").request_id == rid
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("_case", "method", "path", "params"), [
+    ("member search", "GET", "/members", {"q": "张\x00"}),
+    ("org filter", "GET", "/development/pipelines", {"org": "A\x00"}),
+    ("json string", "POST", "/orgs", {"parent": "A", "name": "甲九支部", "code": "A9", "org_type": "branch",
+                                      "approval_doc": "文\x00号"}),
+])
+def test_a_nul_anywhere_in_an_api_request_is_a_400_not_a_database_error(tree, user_factory, api_client, _case,
+                                                                        method, path, params):
+    # given
+    client = api_client(user_factory("admin", "sysadmin", tree["G"]), token=True)
+    before = (Organization.objects.count(), AuditEntry.objects.count())
+    # when
+    if method == "GET":
+        response = client.get(path, **params)
+    else:
+        response = client.post(path, params)
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "api.bad_request"
+    assert (Organization.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_page_query_is_a_400_page(tree, user_factory):
+    client = login_session(Client(), user_factory("admin", "sysadmin", tree["G"]))
+    assert client.get("/members/", {"q": "张\x00"}).status_code == 400
+    assert client.get("/members/", {"q": "张"}).status_code == 200
