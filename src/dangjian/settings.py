@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "dangjian.core.middleware.RequestContextMiddleware",
     "dangjian.core.middleware.ScopeProbeMiddleware",
+    "dangjian.core.middleware.RefuseNulMiddleware",
     "dangjian.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -205,6 +206,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 500
+# Import limits for every import, in the request or the worker (issue 7, defect 7).
+DANGJIAN_IMPORT_MAX_ROWS = env_int("DANGJIAN_IMPORT_MAX_ROWS", 200_000)
+DANGJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("DANGJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 LOGIN_URL_PATH = "/accounts/login/"
 # Lockout is per account by design (issue #2): a username is locked whatever IP or client tries it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

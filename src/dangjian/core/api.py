@@ -33,6 +33,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from dangjian.core.pagination import decode_cursor
+from dangjian.core.parsing import MAX_ID  # ids in paths are bounded: a huge number is a 422
 
 __all__ = [
     "MAX_ID",
@@ -50,7 +51,6 @@ SIGNED_IN = "@signed_in"
 PUBLIC = "@public"
 PERM_ATTR = "dangjian_perm"
 MAX_PAGE_SIZE = 200
-MAX_ID = 2**63 - 1  # ids in paths are bounded so a huge number is a 422, not a database overflow
 
 
 class ErrorOut(Schema):

@@ -4,8 +4,28 @@ from __future__ import annotations
 from django.db import models
 
 from dangjian.core import crypto
+from dangjian.core.text import TextHygieneValidator, normalize_text
 
-__all__ = ["EncryptedTextField"]
+__all__ = ["CleanCharField", "EncryptedTextField"]
+
+
+class CleanCharField(models.CharField):
+    """A name, code or reference: NFC-normalised when the model is cleaned, and refused (a field error
+    from ``full_clean``) when it holds control or bidi-control characters or only invisible ones
+    (issue 7, defect 8; see :mod:`dangjian.core.text`).
+
+    Deconstructs as a plain ``CharField`` without the validator: the column is unchanged, so switching
+    a field to this class needs no migration.
+    """
+
+    default_validators = [TextHygieneValidator()]
+
+    def to_python(self, value):
+        return normalize_text(super().to_python(value))
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
 
 
 class EncryptedTextField(models.TextField):

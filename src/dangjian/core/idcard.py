@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.parsing import is_ascii_digits
+
 __all__ = ["IdNumber", "IdNumberError", "check_char", "normalize", "parse_id_number"]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -50,12 +52,12 @@ def check_char(body17: str) -> str:
 
 def parse_id_number(raw: str, *, today: dt.date | None = None, allow_legacy: bool = False) -> IdNumber:
     value = normalize(raw or "")
-    if allow_legacy and len(value) == 15 and value.isdigit():
+    if allow_legacy and len(value) == 15 and is_ascii_digits(value):
         body = value[:6] + "19" + value[6:]
         value = body + check_char(body)
     if len(value) != 18:
         raise IdNumberError("id_number.length", str(_("身份证号码应为 18 位")))
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not is_ascii_digits(value[:17]) or not (is_ascii_digits(value[17]) or value[17] == "X"):
         raise IdNumberError("id_number.charset", str(_("身份证号码只能包含数字，最后一位可为 X")))
     if value[:2] not in _PROVINCES:
         raise IdNumberError("id_number.province", str(_("身份证号码的省份代码无效")))

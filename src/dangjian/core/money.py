@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 __all__ = [
     "CENT",
+    "MAX_AMOUNT",
     "ROUNDING_MODES",
     "ZERO",
     "MoneyError",
@@ -24,6 +25,10 @@ __all__ = [
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount the platform stores (DecimalField max_digits=12, 2 places). Checked before any
+# arithmetic: ``Decimal("1e30").quantize(CENT)`` raises InvalidOperation (28-digit context), and text
+# like ``"1e999999999"`` would overflow ``normalize()`` (issue 7, defect 6).
+MAX_AMOUNT = Decimal("9999999999.99")
 # Names stored in settings/rule data → decimal module constants.
 ROUNDING_MODES = {
     "half_up": ROUND_HALF_UP,
@@ -52,8 +57,9 @@ def _normalise_text(value: str) -> str:
 def parse_money(value: Any, *, places: int = 2) -> Decimal:
     """A finite Decimal with at most *places* decimals, quantized to exactly *places*.
 
-    Raises :class:`MoneyError` with code ``invalid`` (not a number, NaN, infinity, a float, a bool)
-    or ``precision`` (more decimals than *places*, e.g. ``"1.005"``). The sign is not checked here.
+    Raises :class:`MoneyError` with code ``invalid`` (not a number, NaN, infinity, a float, a bool),
+    ``range`` (beyond :data:`MAX_AMOUNT` either way, e.g. ``"1e30"``) or ``precision`` (more decimals
+    than *places*, e.g. ``"1.005"``). The sign is not checked here.
     """
     if isinstance(value, bool | float):
         # floats carry binary noise (0.1 + 0.2); callers pass str, int or Decimal
@@ -74,6 +80,10 @@ def parse_money(value: Any, *, places: int = 2) -> Decimal:
         raise MoneyError("invalid", _("金额不是有效的数字"))
     if not amount.is_finite():
         raise MoneyError("invalid", _("金额不是有效的数字"))
+    if amount and (amount.adjusted() > MAX_AMOUNT.adjusted() or abs(amount) > MAX_AMOUNT):
+        raise MoneyError("range", _("金额超出范围（绝对值不能超过 %(max)s）") % {"max": format_money(MAX_AMOUNT)})
+    if amount and amount.adjusted() < -places - 1:
+        raise MoneyError("precision", _("金额最多保留两位小数") if places == 2 else _("小数位数过多"))
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         raise MoneyError("precision", _("金额最多保留两位小数") if places == 2 else _("小数位数过多"))

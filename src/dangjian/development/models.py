@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.fields import EncryptedTextField
+from dangjian.core.fields import CleanCharField, EncryptedTextField
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import OrgScopedQuerySet
@@ -53,7 +53,7 @@ class Applicant(TimeStampedModel):
     person (one ID number) has at most one open pipeline at a time.
     """
 
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = CleanCharField(_("姓名"), max_length=50, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     birth_date = models.DateField(_("出生日期"))
@@ -152,7 +152,7 @@ class Step(TimeStampedModel):
     responsible = models.CharField(_("经办人/责任人"), max_length=200, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     document = models.FileField(_("材料"), upload_to=step_upload_to, blank=True)
-    document_ref = models.CharField(_("材料文号/存放位置"), max_length=200, blank=True)
+    document_ref = CleanCharField(_("材料文号/存放位置"), max_length=200, blank=True)
     # political review (政治审查)
     review_passed = models.BooleanField(_("政审合格"), null=True, blank=True)
     conclusion = models.TextField(_("政审结论"), blank=True)

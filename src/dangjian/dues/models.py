@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import CleanCharField
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import OrgScopedQuerySet
 from dangjian.dues.choices import BaseMode, BillStatus, DuesCategory, PaymentChannel, ReliefKind, RoundingMode
@@ -268,7 +269,7 @@ class DuesPayment(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("缴费渠道"), max_length=20, choices=PaymentChannel.choices)
-    reference = models.CharField(_("流水号"), max_length=100)
+    reference = CleanCharField(_("流水号"), max_length=100)
     amount = models.DecimalField(_("缴纳金额"), **MONEY)
     voluntary_extra = models.DecimalField(_("自愿多交"), default=0, **MONEY)
     is_large = models.BooleanField(_("大额党费"), default=False)

@@ -24,6 +24,7 @@ from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.money import CENT, ZERO, MoneyError, parse_money, quantize_money
 from dangjian.core.scoping import ScopeKind, path_range_q, resolver
+from dangjian.core.text import normalize_text, text_problem
 from dangjian.dues.choices import (
     BILLABLE_STATUSES,
     FLOATING_BASE_CATEGORIES,
@@ -507,11 +508,14 @@ def payment_record(
                    code_sign=DuesError.AMOUNT_NOT_POSITIVE)
     extra = _money(voluntary_extra if voluntary_extra not in (None, "") else 0, "voluntary_extra", errors,
                    positive=False, code_invalid=DuesError.EXTRA_INVALID, code_sign=DuesError.EXTRA_INVALID)
-    ref = str(reference or "").strip()
+    ref = normalize_text(str(reference or "").strip())
+    problem = text_problem(ref)
     if not ref:
         errors.append(FieldError(DuesError.REFERENCE_REQUIRED, "reference", _("请填写缴费流水号")))
     elif len(ref) > DuesPayment._meta.get_field("reference").max_length:
         errors.append(FieldError(DuesError.REFERENCE_REQUIRED, "reference", _("流水号过长")))
+    elif problem is not None:  # issue 7, defect 8: control/bidi characters, or nothing visible
+        errors.append(FieldError(f"validation.text_{problem[0]}", "reference", problem[1]))
     if channel not in PaymentChannel.values:
         errors.append(FieldError(DuesError.CHANNEL_INVALID, "channel", _("未知的缴费渠道")))
     day = _date(paid_on, "paid_on", errors, today=today)

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 __all__ = [
     "ERRORS_SHOWN",
     "EXAMPLE_MARK",
+    "IMPORT_MAX_COLUMNS",
+    "IMPORT_MAX_ROWS",
+    "IMPORT_MAX_UNCOMPRESSED_BYTES",
     "SAMPLE_EVERY",
     "STRICT_ROWS",
     "SYNC_MAX_BYTES",
@@ -55,6 +58,14 @@ EXAMPLE_MARK = "【示例】"
 # Files up to this size are checked and committed inside the web request; larger ones go to the
 # django-tasks worker and the page polls the job's progress (settings.DANGJIAN_EXCHANGE_SYNC_BYTES).
 SYNC_MAX_BYTES = 512 * 1024
+# Import limits (issue 7, defect 7), for the request and the worker alike; the settings
+# DANGJIAN_IMPORT_MAX_ROWS / DANGJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES override them. A 158 KB xlsx can
+# declare hundreds of MB of XML: the zip's declared sizes are checked before openpyxl opens it.
+IMPORT_MAX_ROWS = 200_000
+IMPORT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+# A sheet whose dimension claims more columns than this is read without it (openpyxl's read-only
+# mode pads every row to the dimension's width: "A1:XFD1048576" would make 16,384 cells a row).
+IMPORT_MAX_COLUMNS = 1024
 # Files with at most this many rows run every row through members.services.validate_member itself;
 # larger ones use exchange.rules (the same rules, fast) and cross-check every SAMPLE_EVERY-th row.
 STRICT_ROWS = 2000

@@ -36,7 +36,7 @@ from dangjian.exchange.cells import (
 from dangjian.exchange.choices import EXAMPLE_MARK
 from dangjian.exchange.columns import Column, Mapping, T
 from dangjian.exchange.errors import ExchangeError
-from dangjian.exchange.readers import open_table
+from dangjian.exchange.readers import ImportLimitError, open_table
 
 __all__ = ["ImportReport", "Importer", "Progress", "RowError", "Spool", "execute"]
 
@@ -309,23 +309,27 @@ def execute(importer: Importer, data: bytes, file_name: str, *, dry_run: bool,
     importer.start(total)
     progress("validate", 0, total)
     try:
-        for row_no, cells in table.rows:
-            first = next((c for c in cells if c not in (None, "")), "")
-            if isinstance(first, str) and first.strip().startswith(EXAMPLE_MARK):
-                continue
-            report.rows += 1
-            values: dict[str, Any] = {}
-            bad: set[str] = set()
-            width = len(cells)
-            for index, name, title, parse in parsers:
-                try:
-                    values[name] = parse(cells[index] if index < width else None)
-                except CellError as exc:
-                    bad.add(name)
-                    report.add(RowError(row_no, title, name, exc.code, exc.message))
-            importer.add_row(row_no, values, bad)
-            if report.rows % PROGRESS_EVERY == 0:
-                progress("validate", report.rows, max(total, report.rows))
+        try:
+            for row_no, cells in table.rows:
+                first = next((c for c in cells if c not in (None, "")), "")
+                if isinstance(first, str) and first.strip().startswith(EXAMPLE_MARK):
+                    continue
+                report.rows += 1
+                values: dict[str, Any] = {}
+                bad: set[str] = set()
+                width = len(cells)
+                for index, name, title, parse in parsers:
+                    try:
+                        values[name] = parse(cells[index] if index < width else None)
+                    except CellError as exc:
+                        bad.add(name)
+                        report.add(RowError(row_no, title, name, exc.code, exc.message))
+                importer.add_row(row_no, values, bad)
+                if report.rows % PROGRESS_EVERY == 0:
+                    progress("validate", report.rows, max(total, report.rows))
+        except ImportLimitError as exc:  # over the row limit while streaming: a file error, nothing written
+            report.add(RowError(None, "", None, exc.code, exc.message))
+            return report
         importer.end_of_rows()
         progress("validate", report.rows, report.rows)
         if report.rows == 0 and report.ok:

@@ -8,6 +8,7 @@ class ExchangeError(StrEnum):
     FILE_UNREADABLE = "exchange.file_unreadable"
     FILE_TYPE = "exchange.file_type"
     FILE_TOO_LARGE = "exchange.file_too_large"
+    TOO_MANY_ROWS = "exchange.too_many_rows"
     FILE_EMPTY = "exchange.file_empty"
     COLUMN_MISSING = "exchange.column_missing"
     COLUMN_DUPLICATE = "exchange.column_duplicate"

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from dangjian.core.crypto import blind_index
 from dangjian.core.idcard import normalize
+from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import path_range_q, report_out_of_scope
 from dangjian.exchange.choices import ExchangePerm
 from dangjian.exchange.columns import Mapping
@@ -46,7 +47,10 @@ def profile_get(*, actor: Any, pk: Any = None, code: str | None = None,
     try:
         if code is not None:
             return profile_list(actor=actor, perm=perm).get(code=code)
-        return profile_list(actor=actor, perm=perm).get(pk=int(pk))
+        pk = parse_id(pk)
+        if pk is None:
+            raise Http404("not found")
+        return profile_list(actor=actor, perm=perm).get(pk=pk)
     except ExchangeProfile.DoesNotExist:
         report_out_of_scope(ExchangeProfile, actor, perm, **({"code": code} if code is not None else {"pk": pk}))
         raise Http404("not found")

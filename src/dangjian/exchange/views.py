@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
+from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import resolver
 from dangjian.exchange.choices import SYNC_MAX_BYTES, ExchangePerm, ImportKind, JobStatus
 from dangjian.exchange.forms import ImportForm, MemberExportForm, OrgExportForm, ProfileForm
@@ -173,8 +174,9 @@ def _profile_param(request, actor: Any, kind: str, perm: str):
     ref = (request.GET.get("profile") or "").strip()
     if not ref:
         return None
-    profile = profile_get(actor=actor, pk=ref, perm=perm) if ref.isdigit() else profile_get(actor=actor, code=ref,
-                                                                                            perm=perm)
+    pk = parse_id(ref)
+    profile = profile_get(actor=actor, pk=pk, perm=perm) if pk is not None else profile_get(actor=actor, code=ref,
+                                                                                             perm=perm)
     if profile.kind != kind:
         raise Http404("profile of another kind")
     return profile

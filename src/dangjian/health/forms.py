@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.parsing import parse_int
 from dangjian.health.choices import FindingState, Severity
 from dangjian.health.rules import Rule, all_rules
 from dangjian.orgs.forms import BootstrapForm
@@ -62,10 +63,11 @@ class RuleEditForm(BootstrapForm):
             name = param_field_name(p.name)
             if p.many and isinstance(data.get(name), str):
                 parts = [x.strip() for x in data[name].replace("，", ",").split(",") if x.strip()]
-                if not all(x.lstrip("-").isdigit() for x in parts):
+                numbers = [parse_int(x, minimum=-(2**31), maximum=2**31 - 1) for x in parts]
+                if None in numbers:
                     self.add_error(name, _("请填写以逗号分隔的整数"))
                 else:
-                    data[name] = [int(x) for x in parts]
+                    data[name] = numbers
         return data
 
     def params(self) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from dangjian.core.parsing import is_ascii_digits, parse_int
+
 __all__ = ["Spec", "SpecError", "next_run", "parse_spec"]
 
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smhd]?)$")
@@ -44,9 +46,10 @@ def _field(text: str, low: int, high: int, name: str) -> set[int]:
         step = 1
         if "/" in part:
             part, _, step_text = part.partition("/")
-            if not step_text.isdigit() or int(step_text) < 1:
+            parsed = parse_int(step_text, minimum=1) if is_ascii_digits(step_text) else None
+            if parsed is None:
                 raise SpecError(f"{name}: bad step in {text!r}")
-            step = int(step_text)
+            step = parsed
         if part == "*":
             start, end = low, high
         elif "-" in part:
@@ -65,7 +68,7 @@ def _number(text: str, name: str) -> int:
     text = text.strip().lower()
     if name == "weekday" and text in _DAYS:
         return _DAYS[text]
-    if not text.isdigit():
+    if not is_ascii_digits(text) or len(text) > 4:
         raise SpecError(f"{name}: {text!r} is not a number")
     return int(text)
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.fields import EncryptedTextField
+from dangjian.core.fields import CleanCharField, EncryptedTextField
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import OrgScopedQuerySet
@@ -29,7 +29,7 @@ class Member(TimeStampedModel):
     """
 
     # personal
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = CleanCharField(_("姓名"), max_length=50, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     birth_date = models.DateField(_("出生日期"))

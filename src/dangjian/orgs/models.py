@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from dangjian.core.fields import CleanCharField
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import OrgScopedQuerySet
 from dangjian.orgs.choices import OrgStatus, OrgType, UnitType
@@ -36,9 +37,9 @@ class Organization(MP_Node, TimeStampedModel):
     steplen = 4
     path = models.CharField(max_length=255, unique=True)  # collation "C" on PostgreSQL (migration)
 
-    name = models.CharField(_("名称"), max_length=200)
-    short_name = models.CharField(_("简称"), max_length=100, blank=True)
-    code = models.CharField(_("组织代码"), max_length=40, unique=True)
+    name = CleanCharField(_("名称"), max_length=200)
+    short_name = CleanCharField(_("简称"), max_length=100, blank=True)
+    code = CleanCharField(_("组织代码"), max_length=40, unique=True)
     org_type = models.CharField(_("组织类别"), max_length=20, choices=OrgType.choices, db_index=True)
     is_joint = models.BooleanField(_("联合党支部"), default=False)
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
@@ -92,11 +93,11 @@ class EnterpriseUnit(MP_Node, TimeStampedModel):
 
     steplen = 4
     path = models.CharField(max_length=255, unique=True)
-    name = models.CharField(_("单位名称"), max_length=200)
-    code = models.CharField(_("单位代码"), max_length=40, unique=True)
+    name = CleanCharField(_("单位名称"), max_length=200)
+    code = CleanCharField(_("单位代码"), max_length=40, unique=True)
     unit_type = models.CharField(_("单位类型"), max_length=20, choices=UnitType.choices)
     is_legal_entity = models.BooleanField(_("独立法人"), default=False)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    credit_code = CleanCharField(_("统一社会信用代码"), max_length=18, blank=True)
 
     class Meta:
         verbose_name = _("企业单位")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, report_out_of_scope, resolver
 from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
@@ -262,9 +263,10 @@ def org_resolve(*, actor: Any, ref: str, perm: str = OrgsPerm.VIEW) -> Organizat
     try:
         return org_get_by_code(actor=actor, code=ref, perm=perm)
     except Http404:
-        if not ref.isdigit() or len(ref) > 18:
+        pk = parse_id(ref)
+        if pk is None:
             raise
-        return org_get(actor=actor, pk=int(ref), perm=perm)
+        return org_get(actor=actor, pk=pk, perm=perm)
 
 
 def org_parent_codes(orgs: list[Organization]) -> dict[int, str | None]:

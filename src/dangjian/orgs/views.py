@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
+from dangjian.core.parsing import parse_int
 from dangjian.core.scoping import resolver
 from dangjian.members.choices import MembersPerm
 from dangjian.members.selectors import member_counts, member_list, org_seats
@@ -273,10 +274,8 @@ def chart(request):
 
 
 def _int_param(request, name: str, default: int, lo: int, hi: int) -> int:
-    try:
-        return max(lo, min(hi, int(request.GET.get(name, default))))
-    except ValueError:
-        return default
+    value = parse_int(request.GET.get(name, default))
+    return default if value is None else max(lo, min(hi, value))
 
 
 @require_perm(OrgsPerm.VIEW)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.parsing import parse_id
 from dangjian.development.choices import DevelopmentPerm
 from dangjian.development.errors import DevelopmentError
 from dangjian.development.models import Applicant, Pipeline, Step
@@ -110,11 +111,11 @@ def resolve_full_members(actor: Any, raw: Any, field: str, errors: list[FieldErr
     values = list(raw or [])
     ids: list[int] = []
     for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
+        pk = parse_id(value)
+        if pk is None:
             errors.append(FieldError(DevelopmentError.PERSON_NOT_FOUND, field, _("无效的党员编号：%(v)s") % {"v": value}))
             return []
+        ids.append(pk)
     if len(set(ids)) != len(ids):
         errors.append(FieldError(DevelopmentError.PERSON_DUPLICATE, field, _("同一名党员不能重复填写")))
         return []

@@ -15,6 +15,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
+from dangjian.core.parsing import parse_id
 from dangjian.development.choices import ConversionOutcome, PersonRole, Stage, StepCode
 from dangjian.development.errors import DevelopmentError, RuleViolation
 from dangjian.development.events import DevelopmentChanged, MemberAdmitted, MemberConverted
@@ -220,7 +221,8 @@ def _placement(ctx: _Ctx) -> None:
         return
     org = ctx.pipeline.applicant.org
     if not isinstance(group, Organization):
-        group = Organization.objects.filter(pk=group).first() if str(group).isdigit() else None
+        pk = parse_id(group)
+        group = Organization.objects.filter(pk=pk).first() if pk is not None else None
     if (group is None or group.org_type != OrgType.GROUP or not group.path.startswith(org.path)
             or group.depth != org.depth + 1):
         ctx.errors.append(FieldError(DevelopmentError.INVALID, "party_group",

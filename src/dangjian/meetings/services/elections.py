@@ -16,6 +16,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
+from dangjian.core.parsing import parse_int
 from dangjian.meetings.choices import ElectionsPerm
 from dangjian.meetings.errors import MeetingsError
 from dangjian.meetings.events import ElectionRecorded
@@ -36,10 +37,8 @@ COMMITTEE_POSITIONS = [p for p in Position.values if p != Position.GROUP_LEADER]
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # ASCII digits within a database integer: "³" or 10**30 is a field error, not a 500 (issue 7)
+    return parse_int(value, minimum=-(2**31), maximum=2**31 - 1)
 
 
 def _check_results(results: Iterable[Any], voters: dict[int, Member], attending: int | None,

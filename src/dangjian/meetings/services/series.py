@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core.errors import DomainError, FieldError
+from dangjian.core.parsing import parse_int
 from dangjian.meetings.choices import MeetingsPerm, MeetingStatus
 from dangjian.meetings.errors import MeetingsError
 from dangjian.meetings.models import Meeting, MeetingKind, MeetingSeries
@@ -71,10 +72,8 @@ def series_create(*, actor: Any, org: Organization, kind: MeetingKind | None, to
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # ASCII digits within a database integer: "³" or 10**30 is a field error, not a 500 (issue 7)
+    return parse_int(value, minimum=-(2**31), maximum=2**31 - 1)
 
 
 def series_dates(series: MeetingSeries, *, after: dt.date, count: int) -> list[dt.date]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.errors import DomainError
+from dangjian.core.parsing import parse_int
 from dangjian.meetings.periods import parse_period, window_of
 from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_get_by_code
@@ -39,8 +40,9 @@ def split_row_errors(exc: DomainError, prefix: str, row_keys: list[Any]) -> tupl
     rest = []
     for err in exc.errors:
         parts = (err.field or "").split(".")
-        if len(parts) >= 2 and parts[0] == prefix and parts[1].isdigit() and int(parts[1]) < len(row_keys):
-            rows.setdefault(row_keys[int(parts[1])], []).append(err.message)
+        index = parse_int(parts[1], minimum=0, maximum=len(row_keys) - 1) if len(parts) >= 2 else None
+        if parts[0] == prefix and index is not None:
+            rows.setdefault(row_keys[index], []).append(err.message)
         else:
             rest.append(err)
     return rows, (DomainError(rest) if rest else None)

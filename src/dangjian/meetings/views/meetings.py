@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
+from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import resolver
 from dangjian.meetings import selectors as sel
 from dangjian.meetings import services as svc
@@ -80,10 +81,9 @@ def _roll_rows(members, posted=None, errors=None, confirmed=None) -> list[dict[s
 def _posted_attendance(request) -> tuple[list[int], list[dict[str, Any]], dict[int, tuple[str, str]]]:
     ids = []
     for raw in request.POST.getlist("roll"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
+        pk = parse_id(raw)
+        if pk is not None:
+            ids.append(pk)
     entries = [{"member": pk, "status": request.POST.get(f"att_{pk}", AttendanceStatus.PRESENT),
                 "reason": request.POST.get(f"reason_{pk}", "")} for pk in ids]
     posted = {e["member"]: (e["status"], e["reason"]) for e in entries}

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
+from dangjian.core.parsing import parse_id
 from dangjian.exchange.columns import Mapping
 from dangjian.exchange.models import ExchangeProfile
 from dangjian.orgs.models import Organization
@@ -37,8 +38,8 @@ def mapping_option(kind: str, ref: str | None) -> Mapping:
     if not ref:
         return Mapping.standard(kind)
     profile = ExchangeProfile.objects.filter(code=ref).first()
-    if profile is None and ref.isdigit():
-        profile = ExchangeProfile.objects.filter(pk=int(ref)).first()
+    if profile is None and parse_id(ref) is not None:
+        profile = ExchangeProfile.objects.filter(pk=parse_id(ref)).first()
     if profile is None:
         codes = ", ".join(ExchangeProfile.objects.filter(kind=kind).values_list("code", flat=True))
         raise CommandError(f"--profile: 没有交换方案 {ref!r}（{kind} 可用：{codes or '无'}）")
