@@ -20,7 +20,7 @@ __all__ = [
     "mfa_required",
     "pending_totp_device",
     "perms_anywhere",
-    "user_for_token",
+    "token_lookup",
 ]
 
 
@@ -54,7 +54,9 @@ def has_confirmed_device(user: Any) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
-def user_for_token(token: str) -> Any:
+def token_lookup(token: str) -> ApiToken | None:
+    """The live API token with this value (not revoked, not expired, its account active), or None.
+    Read only: marking it used is :func:`dangjian.accounts.services.apitoken_touch`."""
     from dangjian.accounts.services import token_digest
 
     row = (
@@ -64,12 +66,9 @@ def user_for_token(token: str) -> Any:
     )
     if row is None or not row.user.is_active:
         return None
-    now = timezone.now()
-    if row.expires_at and row.expires_at <= now:
+    if row.expires_at and row.expires_at <= timezone.now():
         return None
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    return row
 
 
 def active_user(pk: Any) -> Any:

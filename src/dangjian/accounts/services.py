@@ -1,6 +1,7 @@
 """Writes of accounts: users, role grants, API tokens, MFA devices — all audited (STYLE §2)."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "apitoken_create",
     "apitoken_revoke",
+    "apitoken_touch",
     "backup_codes_generate",
     "mfa_confirm",
     "mfa_disable",
@@ -133,6 +135,21 @@ def apitoken_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken
     record(actor=actor, action=AuditAction.API_TOKEN_CREATED, target=user,
            after={"prefix": token.prefix, "name": name})
     return token, plaintext
+
+
+# A token's last use is bookkeeping, not an operation: written at most once per interval so that a busy
+# integration does not turn every read into a write, and not audited (the requests themselves are).
+TOKEN_TOUCH_SECONDS = 300
+
+
+def apitoken_touch(*, token: ApiToken, now: dt.datetime | None = None) -> bool:
+    """Records that *token* was used (throttled to one write per ``TOKEN_TOUCH_SECONDS``); True if written."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and (now - token.last_used_at).total_seconds() <= TOKEN_TOUCH_SECONDS:
+        return False
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+    return True
 
 
 @transaction.atomic

@@ -21,7 +21,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from dangjian.accounts.permissions import audit_denied
-from dangjian.accounts.selectors import mfa_required, user_for_token
+from dangjian.accounts.selectors import mfa_required, token_lookup
+from dangjian.accounts.services import apitoken_touch
 from dangjian.api.errors import ApiError, ApiErrorResponse
 from dangjian.core.api import PUBLIC, SIGNED_IN
 from dangjian.core.scoping import resolver
@@ -51,9 +52,11 @@ class BearerTokenAuth(HttpBearer):
         token = token.strip()
         if not token:
             return None
-        user = user_for_token(token)
-        if user is None:
+        row = token_lookup(token)
+        if row is None:
             return None
+        apitoken_touch(token=row)
+        user = row.user
         request.user = user
         request.auth_via_token = True
         return authorize(request, user)

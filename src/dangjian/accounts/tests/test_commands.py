@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from dangjian.accounts.models import RoleAssignment
-from dangjian.accounts.selectors import user_for_token
+from dangjian.accounts.selectors import token_lookup
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.models import AuditEntry
 
@@ -77,8 +77,8 @@ def test_apitoken_prints_a_working_token_as_last_word(user_factory):
     # then
     token = out.getvalue().split()[-1]
     assert token.startswith("djt_")
-    assert user_for_token(token) == user
-    assert user_for_token(token + "x") is None
+    assert token_lookup(token).user == user
+    assert token_lookup(token + "x") is None
     entry = AuditEntry.objects.get(action=AuditAction.API_TOKEN_CREATED)
     assert (entry.target_id, entry.after["prefix"]) == (str(user.pk), token[:12])
     assert token not in str(entry.after)  # only the prefix is logged
