@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dangjian.core",
+    "dangjian.ui",
     "dangjian.audit",
     "dangjian.orgs",
     "dangjian.accounts",

@@ -21,7 +21,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -34,7 +34,6 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from dangjian.accounts.forms import LoginForm, MfaConfirmForm, OtpForm, PasswordChangeForm
 from dangjian.accounts.lockout import lockout_response
-from dangjian.accounts.permissions import public, require_perm
 from dangjian.accounts.selectors import (
     active_user,
     assignments_of,
@@ -52,7 +51,7 @@ from dangjian.accounts.services import (
     password_change,
 )
 from dangjian.core.errors import DomainError
-from dangjian.members.selectors import member_of_user
+from dangjian.ui.permissions import public, require_perm
 
 __all__ = [
     "login_view",
@@ -254,14 +253,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-def _member_url(member: Any) -> str | None:
-    # The member detail page belongs to the members app and may not exist yet.
-    try:
-        return reverse("members:detail", args=[member.pk])
-    except NoReverseMatch:
-        return None
-
-
 @require_perm(None)
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
@@ -269,15 +260,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     if gate is not None:
         return gate
     user = request.user
-    member = member_of_user(user)
     return render(request, "accounts/profile.html", {
         "account": user,
         "assignments": list(assignments_of(actor=user, user=user).order_by("role__name", "org__path")),
         "mfa_enrolled": has_totp_device(user),
         "mfa_required": mfa_required(user),
         "backup_remaining": backup_codes_remaining(user),
-        "member": member,
-        "member_url": _member_url(member) if member else None,
     })
 
 

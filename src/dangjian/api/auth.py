@@ -20,12 +20,12 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from dangjian.accounts.permissions import audit_denied
 from dangjian.accounts.selectors import mfa_required, token_lookup
 from dangjian.accounts.services import apitoken_touch
 from dangjian.api.errors import ApiError, ApiErrorResponse
 from dangjian.core.api import PUBLIC, SIGNED_IN
 from dangjian.core.scoping import resolver
+from dangjian.ui.permissions import deny
 
 __all__ = ["DEFAULT_AUTH", "BearerTokenAuth", "SessionAuth", "authorize"]
 
@@ -40,7 +40,7 @@ def authorize(request: HttpRequest, user: Any) -> Any:
     if perm is None:  # an operation that bypassed dangjian.core.api.Router: fail closed
         raise ApiErrorResponse(403, ApiError.PERMISSION_DENIED)
     if not resolver().has_perm_anywhere(user, perm):
-        audit_denied(user, perm, request.path)
+        deny(user, perm, request.path)
         raise ApiErrorResponse(403, ApiError.PERMISSION_DENIED)
     return user
 

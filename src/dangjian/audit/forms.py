@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.audit.choices import AuditAction
-from dangjian.orgs.forms import BootstrapForm, DateInput
+from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = ["AuditFilterForm"]
 

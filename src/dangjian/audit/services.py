@@ -15,7 +15,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.models import AuditChainHead, AuditEntry
 from dangjian.core import context
 
-__all__ = ["GENESIS", "TargetRef", "canonical_bytes", "entry_digest", "record", "record_scope_probe"]
+__all__ = ["GENESIS", "TargetRef", "canonical_bytes", "entry_digest", "record", "record_denied", "record_scope_probe"]
 
 GENESIS = "0" * 64
 _VALID = set(AuditAction.values)
@@ -149,3 +149,8 @@ def record_scope_probe(actor: Any, model: type[models.Model], pk: Any, org_path:
     if seen + 1 == limit:
         after["more_not_recorded"] = True
     record(actor=actor, action=AuditAction.SCOPE_PROBE, target=target, org_path=org_path, after=after)
+
+
+def record_denied(actor: Any, perm: str, path: str) -> None:
+    """Record a denied access (who tried what, where); registered with the page and API permission checks."""
+    record(actor=actor, action=AuditAction.ACCESS_DENIED, after={"perm": perm, "path": path[:200]})

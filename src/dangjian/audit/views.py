@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.forms import AuditFilterForm
 from dangjian.audit.selectors import AUDIT_VIEW, audit_entries, audit_page, audit_target_types
 from dangjian.orgs.selectors import org_names_by_path
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["log"]
 

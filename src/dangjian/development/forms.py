@@ -13,8 +13,8 @@ from dangjian.development.rules import Rule
 from dangjian.development.steps import NOTICE_FIELDS, STEPS
 from dangjian.members.choices import ETHNICITIES, Education, Gender
 from dangjian.members.models import Member
-from dangjian.orgs.forms import BootstrapForm, DateInput
 from dangjian.orgs.models import Organization
+from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
     "SERVICE_FIELD_MAP",

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.scoping import resolver
 from dangjian.development.choices import DevelopmentPerm, Stage
@@ -49,8 +48,9 @@ from dangjian.development.services import (
     step_record,
 )
 from dangjian.development.steps import STEPS
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import branch_groups, org_can, org_get_by_code, unit_get_by_code
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["board", "close", "create", "detail", "edit", "export", "rule_edit", "rules", "step"]
 

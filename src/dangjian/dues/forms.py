@@ -1,12 +1,12 @@
 """Forms of the dues pages: they parse input only; amounts and rules are checked by the services,
-whose field errors are put back on the matching field (``orgs.forms.add_domain_errors``)."""
+whose field errors are put back on the matching field (``ui.forms.add_domain_errors``)."""
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.dues.choices import AlertLevel, BillStatus, DuesCategory, PaymentChannel
-from dangjian.orgs.forms import BootstrapForm, DateInput
+from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = ["ArrearsFilterForm", "BillFilterForm", "CalculatorForm", "ExportForm", "PaymentForm", "ProfileForm"]
 

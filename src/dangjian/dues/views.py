@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import report_out_of_scope, resolver
@@ -51,9 +50,10 @@ from dangjian.dues.selectors import (
     rule_book_in_force,
 )
 from dangjian.dues.services import payment_record, profile_set, reconciliation_export_record
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_children, org_get_by_code
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["arrears", "bills", "calculator", "export", "member", "pay", "profile"]
 

@@ -10,7 +10,7 @@ from dangjian.exchange.choices import ImportKind, ImportMode
 from dangjian.exchange.columns import FIELDS, T
 from dangjian.members.choices import Category, MemberStatus
 from dangjian.orgs.choices import OrgStatus, OrgType
-from dangjian.orgs.forms import BootstrapForm
+from dangjian.ui.forms import BootstrapForm
 
 __all__ = ["MAX_UPLOAD_BYTES", "ImportForm", "MemberExportForm", "OrgExportForm", "ProfileForm"]
 

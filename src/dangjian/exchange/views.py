@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import resolver
@@ -39,8 +38,9 @@ from dangjian.exchange.tasks import run_import_job
 from dangjian.exchange.workbooks import write_template
 from dangjian.members.choices import MembersPerm
 from dangjian.orgs.choices import OrgsPerm, OrgType
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_get_by_code, org_list
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = [
     "export_members_view",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.parsing import parse_int
 from dangjian.health.choices import FindingState, Severity
 from dangjian.health.rules import Rule, all_rules
-from dangjian.orgs.forms import BootstrapForm
+from dangjian.ui.forms import BootstrapForm
 
 __all__ = ["FindingFilterForm", "RuleEditForm", "param_field_name"]
 

@@ -21,7 +21,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import resolver
@@ -40,9 +39,10 @@ from dangjian.health.selectors import (
     rule_settings,
 )
 from dangjian.health.services import finding_acknowledge, rule_update
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_ancestors, org_get_by_code
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["acknowledge", "findings", "monitor", "monitor_export", "rule_edit", "rules"]
 

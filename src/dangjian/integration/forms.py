@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.integration.choices import ChannelKind, Threshold
-from dangjian.orgs.forms import BootstrapForm
+from dangjian.ui.forms import BootstrapForm
 
 __all__ = ["ChannelEditForm", "ChannelForm", "PreferencesForm"]
 

@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.integration import conf
@@ -43,8 +42,9 @@ from dangjian.integration.services import (
     notifications_mark_all_read,
     preferences_set,
 )
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_get_by_code
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = [
     "channel_create_view",

@@ -1,5 +1,5 @@
 """Forms of the meetings pages: they parse input only; the rules are the services', whose field errors
-are put back on the matching field (``orgs.forms.add_domain_errors``). Roll-call and election rows are
+are put back on the matching field (``ui.forms.add_domain_errors``). Roll-call and election rows are
 read from the POST by the views (one row per member of the roll)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.meetings.services.elections import COMMITTEE_POSITIONS
 from dangjian.meetings.services.series import SERIES_INTERVALS
 from dangjian.orgs.choices import Position
-from dangjian.orgs.forms import BootstrapForm, DateInput
+from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
     "SERVICE_FIELD_MAP",

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.choices import ETHNICITIES, Category, Education, Gender, MemberStatus
-from dangjian.orgs.forms import BootstrapForm, DateInput
+from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = ["SERVICE_FIELD_MAP", "MemberFilterForm", "MemberForm"]
 

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import audit_denied, require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import resolver
@@ -26,8 +25,9 @@ from dangjian.members.forms import SERVICE_FIELD_MAP, MemberFilterForm, MemberFo
 from dangjian.members.models import Member
 from dangjian.members.selectors import can_reveal, member_can, member_get, member_list
 from dangjian.members.services import member_create, member_reveal, member_update
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import branch_groups, org_get_by_code, unit_get_by_code
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import deny, require_perm
 
 __all__ = ["create", "detail", "edit", "list_view", "reveal"]
 
@@ -127,7 +127,7 @@ def reveal(request, pk: int):
     if field not in REVEALABLE:
         return HttpResponseBadRequest("field")
     if not can_reveal(actor=actor, member=member):
-        audit_denied(actor, MembersPerm.REVEAL, request.path)
+        deny(actor, MembersPerm.REVEAL, request.path)
         raise PermissionDenied(MembersPerm.REVEAL)
     value = member_reveal(actor=actor, member=member, field=field, reason=request.POST.get("reason", ""))
     if request.htmx:

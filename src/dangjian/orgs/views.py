@@ -17,15 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
-from dangjian.core.pagination import keyset_page
 from dangjian.core.parsing import parse_int
-from dangjian.core.scoping import resolver
-from dangjian.members.choices import MembersPerm
-from dangjian.members.selectors import member_counts, member_list, org_seats
 from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
-from dangjian.orgs.forms import OrgDissolveForm, OrgForm, OrgMoveForm, add_domain_errors, child_type_choices
+from dangjian.orgs.forms import OrgDissolveForm, OrgForm, OrgMoveForm, child_type_choices
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import (
     CHART_MAX_NODES,
@@ -43,6 +38,9 @@ from dangjian.orgs.selectors import (
     term_status,
 )
 from dangjian.orgs.services import org_create, org_dissolve, org_move, org_update
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.panels import annotate
+from dangjian.ui.permissions import require_perm
 
 __all__ = [
     "chart",
@@ -59,19 +57,16 @@ __all__ = [
 
 SEARCH_LIMIT = 50
 LOOKUP_LIMIT = 20
-DETAIL_MEMBERS = 10
 # The chart shows the chosen root and two levels under it; deeper levels load on click.
 CHART_LEVELS = 2
 CHART_MAX_LEVELS = 4
 
 
 def _with_counts(actor: Any, orgs: list[Organization]) -> tuple[list[Organization], bool]:
-    """Sets ``member_count`` on each org (one aggregate query) when the actor may see members at all."""
-    show = resolver().has_perm_anywhere(actor, MembersPerm.VIEW)
-    counts = member_counts(actor=actor, orgs=orgs) if show and orgs else {}
-    for org in orgs:
-        org.member_count = counts.get(org.pk, 0)
-    return orgs, show
+    """Lets the apps that count something per organisation annotate the nodes (the members app sets
+    ``member_count`` in one aggregate query when the actor may see members at all)."""
+    shown = annotate("orgs.nodes", actor, orgs) if orgs else {}
+    return orgs, any(shown.values())
 
 
 @require_perm(OrgsPerm.VIEW)
@@ -110,21 +105,14 @@ def detail(request, pk: int):
     today = timezone.localdate()
     term = org_current_term(actor=actor, org=org)
     subs, show_counts = _with_counts(actor, list(org_children(actor=actor, org=org)))
-    members_page = None
-    if show_counts:
-        _with_counts(actor, [org])
-        members_page = keyset_page(member_list(actor=actor, org=org, subtree=True), cursor=None,
-                                   limit=DETAIL_MEMBERS)
     context = {
         "org": org,
         "ancestors": org_ancestors(actor=actor, orgs=[org])[org.pk],
         "term": term,
         "term_status": term_status(term, today) if term else None,
-        "seats": list(org_seats(actor=actor, org=org)),
         "units": list(org_units(actor=actor, org=org)),
         "subs": subs,
         "show_counts": show_counts,
-        "members_page": members_page,
         "can_change": org_can(actor=actor, org=org, perm=OrgsPerm.CHANGE),
         "today": today,
         "is_active": org.status == OrgStatus.ACTIVE,

@@ -1,6 +1,6 @@
 """Forms of the transfers pages: they parse input only; the destination, the letter's validity and the
 DOMAIN §6 rules are checked by the services, whose field errors are put back on the matching field
-(``orgs.forms.add_domain_errors`` with the maps below)."""
+(``ui.forms.add_domain_errors`` with the maps below)."""
 from __future__ import annotations
 
 import json
@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.choices import Category, Education, Gender
-from dangjian.orgs.forms import BootstrapForm, DateInput
 from dangjian.transfers.choices import StatusTransition, TransferKind, TransferStatus
+from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
     "FIELD_MAP",

@@ -19,11 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import resolver
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_can, org_get_by_code
 from dangjian.transfers.choices import (
     IN_TRANSIT_STATUSES,
@@ -65,6 +63,8 @@ from dangjian.transfers.services import (
     transfer_return,
     transfer_rule_update,
 )
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = [
     "cancel", "create", "detail", "external_in", "letter", "list_view", "member", "receive", "return_letter",

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.accounts.selectors import assignments_of, perms_anywhere
 from dangjian.members.choices import INACTIVE_STATUSES, MembersPerm, MemberStatus
 from dangjian.members.selectors import member_list, member_of_user
 from dangjian.orgs.choices import OrgsPerm, OrgStatus
 from dangjian.orgs.selectors import org_list
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["home"]
 

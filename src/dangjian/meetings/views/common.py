@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from dangjian.core.errors import DomainError
 from dangjian.core.parsing import parse_int
 from dangjian.meetings.periods import parse_period, window_of
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_get_by_code
+from dangjian.ui.forms import add_domain_errors
 
 __all__ = ["default_times", "form_page", "month_from_form", "org_from_code", "split_row_errors", "with_row_errors"]
 

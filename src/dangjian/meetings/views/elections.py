@@ -13,16 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.meetings import selectors as sel
 from dangjian.meetings import services as svc
 from dangjian.meetings.choices import ElectionsPerm
 from dangjian.meetings.forms import POSITION_CHOICES, ApproveForm, ElectionForm, PostponeForm
 from dangjian.meetings.views.common import form_page, org_from_code, with_row_errors
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_can, org_children, org_get_by_code
 from dangjian.orgs.services import term_postpone as orgs_term_postpone
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["election_approve", "election_create", "election_detail", "elections", "term_postpone"]
 

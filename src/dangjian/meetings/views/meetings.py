@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.parsing import parse_id
@@ -45,8 +44,9 @@ from dangjian.meetings.views.common import (
     org_from_code,
     with_row_errors,
 )
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.selectors import org_get_by_code
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = [
     "attachment_download",

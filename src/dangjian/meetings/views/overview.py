@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dangjian.accounts.permissions import require_perm
 from dangjian.core.errors import DomainError
 from dangjian.core.scoping import resolver
 from dangjian.meetings import selectors as sel
@@ -36,9 +35,10 @@ from dangjian.meetings.views.common import (
     month_from_form,
     org_from_code,
 )
-from dangjian.orgs.forms import add_domain_errors
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import org_children
+from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.permissions import require_perm
 
 __all__ = ["calendar", "checkin", "compliance", "mine", "series", "series_create", "series_generate"]
 

@@ -1,7 +1,8 @@
 """Declared permissions for pages (STYLE §5): one decorator; handlers never check by hand.
 
 - anonymous → redirect to the login page;
-- signed in but holding the permission nowhere → 403, recorded as ``accounts.access_denied``;
+- signed in but holding the permission nowhere → 403, told to the registered denial recorder (the audit
+  app records ``accounts.access_denied``);
 - holding it somewhere → the view runs; its selectors then narrow to the actor's scope, and an
   object outside it is "not found" (404) exactly like a missing one.
 """
@@ -14,18 +15,25 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from dangjian.audit.choices import AuditAction
-from dangjian.audit.services import record
 from dangjian.core.scoping import resolver
 
-__all__ = ["PUBLIC_VIEWS", "audit_denied", "public", "require_perm"]
+__all__ = ["PUBLIC_VIEWS", "deny", "public", "register_denial_recorder", "require_perm"]
 
 PUBLIC_VIEWS: dict[str, str] = {}
 
+DenialRecorder = Callable[[Any, str, str], None]  # (actor, perm, path)
+_denial_recorder: DenialRecorder | None = None
 
-def audit_denied(actor: Any, perm: str, path: str) -> None:
-    """Record a denied access (who tried what, where)."""
-    record(actor=actor, action=AuditAction.ACCESS_DENIED, after={"perm": perm, "path": path[:200]})
+
+def register_denial_recorder(impl: DenialRecorder | None) -> None:
+    global _denial_recorder
+    _denial_recorder = impl
+
+
+def deny(actor: Any, perm: str, path: str) -> None:
+    """Tell the recorder that *actor* was refused *perm* at *path* (the caller then answers 403)."""
+    if _denial_recorder is not None:
+        _denial_recorder(actor, perm, path)
 
 
 def require_perm(perm: str | None) -> Callable:
@@ -38,7 +46,7 @@ def require_perm(perm: str | None) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if perm is not None and not resolver().has_perm_anywhere(user, perm):
-                audit_denied(user, perm, request.path)
+                deny(user, perm, request.path)
                 raise PermissionDenied(perm)
             return view(request, *args, **kwargs)
 
