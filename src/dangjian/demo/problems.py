@@ -408,7 +408,12 @@ def plant_transfers(*, actor: Any, seed: int, today: dt.date, members: int, plan
     wanted = max(3, members // 600)
     overdue = 1 if members < 1000 else 2
     lost = max(2, members // 1500)
-    picks = rng.sample(branches, min(len(branches), wanted + lost))
+    if len(branches) < wanted + lost:  # one event per branch: share the few branches out
+        planted.skipped.append(f"transfers: {len(branches)} branches with 8 members or more for {wanted} letters "
+                               f"and {lost} lost contacts")
+        lost = max(1, min(lost, len(branches) // 2))
+        wanted = len(branches) - lost
+    picks = rng.sample(branches, wanted + lost)
     for n, branch in enumerate(picks):
         if n < wanted:
             days = rng.randint(100, 140) if n < overdue else rng.randint(3, 40)
