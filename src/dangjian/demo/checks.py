@@ -13,7 +13,8 @@ date, which the bulk paths and the plants' choices must respect although the ser
 - committee seats ended no earlier than they began; every member touched passes
   ``members.services.validate_member``;
 - roll calls: only people who belonged to the organisation that day, absent once they lost contact; no
-  meeting before the organisation was set up; no dues bill for a month before joining.
+  meeting before the organisation was set up; no dues bill for a month before joining, no payment
+  from the month a member lost contact.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from dangjian.development.models import StepPerson
-from dangjian.dues.models import DuesBill
+from dangjian.dues.models import DuesBill, DuesPayment
 from dangjian.meetings.models import Attendance, Meeting
 from dangjian.members.choices import Category
 from dangjian.members.models import CommitteeSeat, Member, MembershipPeriod
@@ -141,6 +142,10 @@ def planted_problems(today: dt.date) -> list[str]:
             out.append(f"attendance {pk}: member {member_id} not yet a member on {day}")
         if status != "absent" and lost_on.get(member_id, day + dt.timedelta(days=1)) <= day:
             out.append(f"attendance {pk}: member {member_id} {status} after losing contact")
+    payments = DuesPayment.objects.filter(member_id__in=sorted(lost_on)).values_list("pk", "member_id", "paid_on")
+    for pk, member_id, paid_on in payments:
+        if paid_on >= lost_on[member_id].replace(day=1):
+            out.append(f"payment {pk}: member {member_id} paid on {paid_on}, out of contact since {lost_on[member_id]}")
     for bill_id, period, joined in DuesBill.objects.values_list("pk", "period", "member__joined_on").iterator(
             chunk_size=10_000):
         if period < f"{joined:%Y-%m}":
