@@ -118,9 +118,9 @@ def _branches() -> list[Organization]:
                 .order_by("path"))
 
 
-def _seat_holders(org_ids: list[int]) -> set[int]:
-    return set(CommitteeSeat.objects.filter(until__isnull=True, member__org_id__in=org_ids)
-               .values_list("member_id", flat=True))
+def _seated():
+    """Members holding a seat now, as a subquery (a set of keys would be one parameter per seat)."""
+    return CommitteeSeat.objects.filter(until__isnull=True).values("member_id")
 
 
 def _keepers(branch: Organization) -> list[int]:
@@ -132,11 +132,11 @@ def _keepers(branch: Organization) -> list[int]:
     return sorted(full.values_list("pk", flat=True), key=lambda pk: (rank.get(pk, 3), pk))
 
 
-def _movable(branch: Organization, keep: set[int], on: dt.date) -> list[Member]:
+def _movable(branch: Organization, on: dt.date) -> list[Member]:
     """Full, normal members of *branch* who hold no seat, have no login (the demo accounts stay put) and
     have been at the branch by *on*, pk order."""
     members = list(Member.objects.filter(org=branch, status=MemberStatus.NORMAL, category=Category.FULL,
-                                         user__isnull=True).exclude(pk__in=keep).order_by("pk"))
+                                         user__isnull=True).exclude(pk__in=_seated()).order_by("pk"))
     since = _at_branch_since(members)
     return [m for m in members if since[m.pk] <= on]
 
@@ -155,7 +155,6 @@ def plant_org_problems(*, actor: Any, seed: int, today: dt.date, planted: Plante
     if len(branches) < 4:
         planted.skipped.append("org problems: fewer than 4 branches")
         return
-    seats = _seat_holders([b.pk for b in branches])
     on = today - dt.timedelta(days=35)
     used: set[int] = set()
     pairs = max(1, len(branches) // 60)
@@ -187,7 +186,7 @@ def plant_org_problems(*, actor: Any, seed: int, today: dt.date, planted: Plante
                         break
                     if extra.pk in used or extra.pk in (donor.pk, receiver.pk) or extra.full < 14:
                         continue
-                    more = _movable(extra, seats, on)[: min(need, extra.full - 10)]
+                    more = _movable(extra, on)[: min(need, extra.full - 10)]
                     moved += _move(actor, more, receiver, on, "支部调整：人员并入（演示数据）")
                     need -= len(more)
                     extras.append(extra.pk)
@@ -209,7 +208,7 @@ def plant_org_problems(*, actor: Any, seed: int, today: dt.date, planted: Plante
         return
     parent = Organization.objects.get(path=parent_branch.path[:-Organization.steplen])
     established, moved_on = today - dt.timedelta(days=40), on + dt.timedelta(days=5)
-    movers = _movable(parent_branch, seats, moved_on)[: 7 + rng.randint(1, 3)]
+    movers = _movable(parent_branch, moved_on)[: 7 + rng.randint(1, 3)]
     if len(movers) < 7:
         planted.skipped.append(f"new branch: fewer than 7 movable full members in {parent_branch.code}")
         return
@@ -376,7 +375,7 @@ def plant_development(*, actor: Any, seed: int, today: dt.date, planted: Planted
 
 # --- transfers and lost contact -----------------------------------------------------------------------
 
-def _member_for(branch: Organization, on: dt.date, transition: str | None, seats: set[int]) -> Member | None:
+def _member_for(branch: Organization, on: dt.date, transition: str | None) -> Member | None:
     """The member of *branch* (newest first) for whom a transfer letter issued on *on* (*transition*
     None) or the status move *transition* effective on *on* is valid: in the register and at the branch
     by *on*, a status the move may start from (正常 for a transfer: 流动 members transfer on return),
@@ -386,7 +385,7 @@ def _member_for(branch: Organization, on: dt.date, transition: str | None, seats
     if transition is not None:
         statuses = [s for s in TRANSITIONS[transition][0] if s == MemberStatus.NORMAL]
     candidates = (Member.objects.filter(org=branch, status__in=statuses, user__isnull=True, joined_on__lte=on)
-                  .exclude(pk__in=seats)
+                  .exclude(pk__in=_seated())
                   .exclude(pk__in=MembershipPeriod.objects.filter(valid_to__isnull=True, valid_from__gt=on)
                            .values("member_id"))
                   .exclude(pk__in=StatusChange.objects.filter(effective_on__gt=on).values("member_id"))
@@ -404,7 +403,6 @@ def plant_transfers(*, actor: Any, seed: int, today: dt.date, members: int, plan
     if len(branches) < 2:
         planted.skipped.append("transfers: fewer than 2 branches with 8 members")
         return
-    seats = _seat_holders([b.pk for b in branches])
     wanted = max(3, members // 600)
     overdue = 1 if members < 1000 else 2
     lost = max(2, members // 1500)
@@ -421,7 +419,7 @@ def plant_transfers(*, actor: Any, seed: int, today: dt.date, members: int, plan
             letter = f"组转〔{issued.year}〕{rng.randint(100, 999)}号"
             destinations = [b for b in branches if b.pk != branch.pk and _established_by(b, issued)]
             to = rng.choice(destinations) if destinations else None
-            member = (_member_for(branch, issued, None, seats)
+            member = (_member_for(branch, issued, None)
                       if to is not None and _established_by(branch, issued) else None)
             if member is None:
                 planted.skipped.append(f"transfer from {branch.code}: no member there by {issued}")
@@ -438,7 +436,7 @@ def plant_transfers(*, actor: Any, seed: int, today: dt.date, members: int, plan
                 planted.transfers_in_transit += 1
         else:
             lost_on = today - dt.timedelta(days=rng.randint(60, 300))
-            member = (_member_for(branch, lost_on, StatusTransition.LOSE_CONTACT, seats)
+            member = (_member_for(branch, lost_on, StatusTransition.LOSE_CONTACT)
                       if _established_by(branch, lost_on) else None)
             if member is None:
                 planted.skipped.append(f"lost contact in {branch.code}: no member there by {lost_on}")
