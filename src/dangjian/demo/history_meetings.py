@@ -282,8 +282,8 @@ def _load_orgs(orgs: list[Organization], history_from: dt.date) -> list[_Org]:
             out[parent].groups[group_pk] = by_group.get(group_pk, [])
     on_roll = {pk for o in out.values() for pk in o.roll}
     seats = (CommitteeSeat.objects.filter(term__org_id__in=ids, term__is_current=True, until__isnull=True)
-             .order_by("member_id", "since").values_list("term__org_id", "member_id", "since"))
-    for org_id, member_id, since in seats:
+             .order_by("member_id", "since").values_list("term__org_id", "member_id", "since", "member__joined_on"))
+    for org_id, member_id, since, joined in seats:
         # roll_for: the committee's members who are still on a roll; a committee above the branches has
         # members of its own branches on it
         org = out[org_id]
@@ -291,6 +291,7 @@ def _load_orgs(orgs: list[Organization], history_from: dt.date) -> list[_Org]:
             continue  # a second seat of the same member: the first one counts
         if member_id in on_roll or org.org_type != OrgType.BRANCH:
             org.committee.append(member_id)
+            since = max(since, joined)  # a seat the register dates before joining counts from joining
             if since > history_from:
                 org.seat_from[member_id] = since
     return [out[o.pk] for o in orgs]

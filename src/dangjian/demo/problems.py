@@ -412,17 +412,32 @@ def plant_transfers(*, actor: Any, seed: int, today: dt.date, members: int, plan
         lost = max(1, min(lost, len(branches) // 2))
         wanted = len(branches) - lost
     picks = rng.sample(branches, wanted + lost)
+    picked = {b.pk for b in picks}
+    spare = [b for b in branches if b.pk not in picked]   # path order: stand-ins for a branch where nobody fits
+
+    def fitting(branch: Organization, on: dt.date, transition: str | None) -> tuple[Organization, Member | None]:
+        """The member of *branch* for the event, else of the first of up to ten spare branches that has one."""
+        for candidate in [branch, *spare[:10]]:
+            member = _member_for(candidate, on, transition) if _established_by(candidate, on) else None
+            if member is not None:
+                if candidate is not branch:
+                    spare.remove(candidate)
+                return candidate, member
+        return branch, None
+
     for n, branch in enumerate(picks):
         if n < wanted:
             days = rng.randint(100, 140) if n < overdue else rng.randint(3, 40)
             issued = today - dt.timedelta(days=days)
             letter = f"组转〔{issued.year}〕{rng.randint(100, 999)}号"
-            destinations = [b for b in branches if b.pk != branch.pk and _established_by(b, issued)]
-            to = rng.choice(destinations) if destinations else None
-            member = (_member_for(branch, issued, None)
-                      if to is not None and _established_by(branch, issued) else None)
+            destinations = [b for b in branches if _established_by(b, issued)]
+            to = rng.choice(destinations) if len(destinations) > 1 else None
+            branch, member = fitting(branch, issued, None) if to is not None else (branch, None)
+            if member is not None and to.pk == branch.pk:
+                to = next(b for b in destinations if b.pk != branch.pk)
             if member is None:
-                planted.skipped.append(f"transfer from {branch.code}: no member there by {issued}")
+                planted.skipped.append(f"transfer from {branch.code}: no member there (nor in spare branches) "
+                                       f"by {issued}")
                 continue
             try:
                 transfer_initiate(actor=actor, member=member, kind=TransferKind.INTERNAL, to_org=to,
@@ -436,10 +451,10 @@ def plant_transfers(*, actor: Any, seed: int, today: dt.date, members: int, plan
                 planted.transfers_in_transit += 1
         else:
             lost_on = today - dt.timedelta(days=rng.randint(60, 300))
-            member = (_member_for(branch, lost_on, StatusTransition.LOSE_CONTACT)
-                      if _established_by(branch, lost_on) else None)
+            branch, member = fitting(branch, lost_on, StatusTransition.LOSE_CONTACT)
             if member is None:
-                planted.skipped.append(f"lost contact in {branch.code}: no member there by {lost_on}")
+                planted.skipped.append(f"lost contact in {branch.code}: no member there (nor in spare branches) "
+                                       f"by {lost_on}")
                 continue
             try:
                 member_status_change(actor=actor, member=member, transition=StatusTransition.LOSE_CONTACT,
