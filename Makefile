@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test install assets lint bench clean
+.PHONY: run test install assets lint bench bench-demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# the full demo (register + a year of activity + first scan) at 100,000 members, seed 7, with the
+# planted-records check of issue #18; DANGJIAN_BENCH_PG names the PostgreSQL database (schema dropped)
+bench-demo: install
+	$(BIN)/python bench/demo_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -39,3 +39,7 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line([sys.argv[0], *sys.argv[1:]])
+
+
+if __name__ == "__main__":  # `python -m dangjian.cli …` (a checkout without the console script installed)
+    main()

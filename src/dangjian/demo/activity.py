@@ -57,6 +57,16 @@ class ActivityResult:
     def pipelines(self) -> int:
         return sum(self.planted.pipelines.values())
 
+    def left_out_lines(self) -> list[str]:
+        """The planted problems left out: nobody fitted (skipped), or a service refused one (a demo defect)."""
+        lines = []
+        for label, items in (("未预置（无符合条件的党员或组织）", self.planted.skipped),
+                             ("预置被业务规则拒绝，已回滚", self.planted.refused)):
+            if items:
+                more = f" 等 {len(items)} 项" if len(items) > 5 else ""
+                lines.append(f"{label}：" + "；".join(items[:5]) + more)
+        return lines
+
     def summary_lines(self) -> list[str]:
         m, d, p = self.meetings, self.dues, self.planted
         kinds = "、".join(f"{k} {v:,}" for k, v in sorted(m.by_kind.items()))
@@ -70,6 +80,7 @@ class ActivityResult:
             f"转接中 {p.transfers_in_transit + p.transfers_overdue}（逾期 {p.transfers_overdue}），新增失联 {p.lost_contact}，"
             f"调整党员 {p.moved_members} 名（过小支部 {len(p.small_branches)}，超 50 人 {len(p.oversize_branches)}，"
             f"未设支委会 {len(p.without_committee)}）",
+            *self.left_out_lines(),
             f"监测问题（按规则）：{findings or '无'}；站内通知 {self.notifications:,} 条"
             f"（{self.seconds:.1f} 秒，CPU {self.cpu_seconds:.1f} 秒，其中扫描 {self.scan_seconds:.1f} 秒）",
         ]
@@ -105,6 +116,7 @@ def add_activity(*, seed: int, today: dt.date | None = None, members: int | None
             "attendance": result.meetings.attendance, "bills": result.dues.bills, "payments": result.dues.payments,
             "pipelines": p.pipelines, "moved_members": p.moved_members, "transfers": p.transfers_in_transit +
             p.transfers_overdue, "lost_contact": p.lost_contact, "skipped": p.skipped[:10],
+            "refused": p.refused[:10],
         })
     result.seconds = time.perf_counter() - started
     result.cpu_seconds = time.process_time() - cpu_started

@@ -36,6 +36,7 @@ from dangjian.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesProf
 from dangjian.dues.periods import Period, period_of
 from dangjian.dues.selectors import rule_book_in_force
 from dangjian.dues.services import bills_generate
+from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member
 
 __all__ = ["ARREARS_SHARE", "DuesHistory", "write_dues_history"]
@@ -133,6 +134,11 @@ def write_payments(*, seed: int, today: dt.date, audit: Callable[[str, dict], No
     allocations: list[tuple[int, Decimal]] = []   # (bill, amount), parallel to payments
     settled: list[tuple[dt.date, int]] = []
     state: dict[str, object] = {"member": None, "stop": None, "rng": None}
+    # members who lost contact pay nothing from that month on (issue #18)
+    lost: dict[int, Period] = {}
+    for member_id, lost_on in (Member.objects.filter(status=MemberStatus.LOST, status_changes__to_status=MemberStatus.LOST)
+                               .values_list("pk", "status_changes__effective_on")):
+        lost[member_id] = min(period_of(lost_on), lost.get(member_id, period_of(lost_on)))
 
     def flush() -> None:
         if not payments:
@@ -166,7 +172,8 @@ def write_payments(*, seed: int, today: dt.date, audit: Callable[[str, dict], No
                 stop = current.add(-1)
             else:
                 stop = current if rng.random() < 0.5 else current.add(1)
-            state.update(member=member_id, stop=stop, rng=rng, channel=rng.choice(_CHANNELS))
+            state.update(member=member_id, stop=min(stop, lost.get(member_id, stop)), rng=rng,
+                         channel=rng.choice(_CHANNELS))
         rng = state["rng"]  # type: ignore[assignment]
         period = Period(int(period_text[:4]), int(period_text[5:7]))
         if period >= state["stop"]:  # type: ignore[operator]

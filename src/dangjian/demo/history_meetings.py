@@ -34,7 +34,8 @@ from dangjian.demo.writer import allocate_ids, insert_rows, stored_datetime
 from dangjian.meetings.choices import AttendanceStatus, CadenceUnit, KindCode, MeetingStatus, RollSource
 from dangjian.meetings.models import Attendance, CadenceRule, Meeting, MeetingKind
 from dangjian.meetings.selectors.meetings import ROLL_EXCLUDED_STATUSES
-from dangjian.members.models import CommitteeSeat, Member
+from dangjian.members.choices import MemberStatus
+from dangjian.members.models import CommitteeSeat, Member, MembershipPeriod
 from dangjian.orgs.choices import OrgStatus, OrgType
 from dangjian.orgs.models import Organization
 
@@ -97,6 +98,12 @@ class _Org:
     roll: list[int] = field(default_factory=list)          # members on the org's roll, pk order
     committee: list[int] = field(default_factory=list)     # current committee seat holders on the roll
     groups: dict[int, list[int]] = field(default_factory=dict)  # party group pk → its members
+    established_on: dt.date | None = None
+    # members on the roll only since a day inside the history (joined, came to the org, took their seat):
+    # left off the roll calls before it
+    on_roll_from: dict[int, dt.date] = field(default_factory=dict)
+    seat_from: dict[int, dt.date] = field(default_factory=dict)
+    lost_on: dict[int, dt.date] = field(default_factory=dict)   # lost contact that day: absent from then on
 
 
 def _months(today: dt.date) -> list[dt.date]:
@@ -127,6 +134,7 @@ class _Writer:
 
     def add(self, org: _Org, kind: MeetingKind, roll: list[int], start: dt.datetime, rng: random.Random, *,
             held: bool, party_group: int | None = None) -> None:
+        roll = _roll_on(org, kind, roll, timezone.localdate(start))
         end = start + dt.timedelta(minutes=rng.choice((60, 90, 120)))
         topic = rng.choice(TOPICS.get(kind.code, (kind.name,)))
         row = {"org": org, "party_group_id": party_group, "kind": kind, "topic": topic,
@@ -136,9 +144,12 @@ class _Writer:
         marks: list[tuple[int, str, str]] = []
         if held:
             present = 0
+            day = timezone.localdate(start)
             for member_id in roll:
                 roll_die = rng.random()
-                if roll_die < 0.88:
+                if member_id in org.lost_on and org.lost_on[member_id] <= day:
+                    marks.append((member_id, AttendanceStatus.ABSENT, ""))
+                elif roll_die < 0.88:
                     marks.append((member_id, AttendanceStatus.PRESENT, ""))
                     present += 1
                 elif roll_die < 0.96:
@@ -231,17 +242,37 @@ class _Writer:
         self.meetings, self.attendance, self.rows = [], [], 0
 
 
-def _load_orgs(orgs: list[Organization]) -> list[_Org]:
-    """The rolls of a chunk of organisations: three queries for the chunk (members, groups, seats)."""
-    out = {o.pk: _Org(o.pk, o.code, o.org_type, o.path, o.depth) for o in orgs}
+def _roll_on(org: _Org, kind: MeetingKind, roll: list[int], day: dt.date) -> list[int]:
+    """*roll* as it stood on *day*: without those who joined, came to the org or (a committee's roll)
+    took their seat after it (issue #18: nobody attends a meeting before they belong)."""
+    late = org.seat_from if kind.roll == RollSource.COMMITTEE and roll is org.committee else {}
+    if not org.on_roll_from and not late:
+        return roll
+    return [m for m in roll if org.on_roll_from.get(m, day) <= day and late.get(m, day) <= day]
+
+
+def _load_orgs(orgs: list[Organization], history_from: dt.date) -> list[_Org]:
+    """The rolls of a chunk of organisations: five queries for the chunk (members, membership periods,
+    lost contact, groups, seats)."""
+    out = {o.pk: _Org(o.pk, o.code, o.org_type, o.path, o.depth, established_on=o.established_on) for o in orgs}
     ids = list(out)
     members = (Member.objects.filter(org_id__in=ids).exclude(status__in=ROLL_EXCLUDED_STATUSES)
-               .order_by("pk").values_list("pk", "org_id", "party_group_id"))
+               .order_by("pk").values_list("pk", "org_id", "party_group_id", "joined_on"))
     by_group: dict[int, list[int]] = {}
-    for pk, org_id, group_id in members.iterator(chunk_size=5000):
+    for pk, org_id, group_id, joined in members.iterator(chunk_size=5000):
         out[org_id].roll.append(pk)
+        if joined > history_from:
+            out[org_id].on_roll_from[pk] = joined
         if group_id is not None:
             by_group.setdefault(group_id, []).append(pk)
+    for pk, org_id, came in (MembershipPeriod.objects.filter(org_id__in=ids, valid_to__isnull=True,
+                                                             valid_from__gt=history_from)
+                             .values_list("member_id", "org_id", "valid_from")):
+        out[org_id].on_roll_from[pk] = max(came, out[org_id].on_roll_from.get(pk, came))
+    for pk, org_id, lost in (Member.objects.filter(org_id__in=ids, status=MemberStatus.LOST,
+                                                   status_changes__to_status=MemberStatus.LOST)
+                             .values_list("pk", "org_id", "status_changes__effective_on")):
+        out[org_id].lost_on[pk] = min(lost, out[org_id].lost_on.get(pk, lost))
     groups = (Organization.objects.filter(org_type=OrgType.GROUP, status=OrgStatus.ACTIVE, pk__in=sorted(by_group))
               .values_list("pk", "path"))
     by_path = {o.path: o.pk for o in orgs}
@@ -251,12 +282,18 @@ def _load_orgs(orgs: list[Organization]) -> list[_Org]:
             out[parent].groups[group_pk] = by_group.get(group_pk, [])
     on_roll = {pk for o in out.values() for pk in o.roll}
     seats = (CommitteeSeat.objects.filter(term__org_id__in=ids, term__is_current=True, until__isnull=True)
-             .order_by("member_id").values_list("term__org_id", "member_id").distinct())
-    for org_id, member_id in seats:
+             .order_by("member_id", "since").values_list("term__org_id", "member_id", "since", "member__joined_on"))
+    for org_id, member_id, since, joined in seats:
         # roll_for: the committee's members who are still on a roll; a committee above the branches has
         # members of its own branches on it
-        if member_id in on_roll or out[org_id].org_type != OrgType.BRANCH:
-            out[org_id].committee.append(member_id)
+        org = out[org_id]
+        if member_id in org.seat_from or (org.committee and org.committee[-1] == member_id):
+            continue  # a second seat of the same member: the first one counts
+        if member_id in on_roll or org.org_type != OrgType.BRANCH:
+            org.committee.append(member_id)
+            since = max(since, joined)  # a seat the register dates before joining counts from joining
+            if since > history_from:
+                org.seat_from[member_id] = since
     return [out[o.pk] for o in orgs]
 
 
@@ -297,7 +334,7 @@ def _plan_org(org: _Org, rules: dict[str, list[CadenceRule]], kinds: dict[str, M
             if rule.unit == CadenceUnit.YEAR and month.month != 12:
                 continue  # 组织生活会 and 民主评议 at the year's end
             start = when(month)
-            if start >= now:
+            if start >= now or _before(org, start):
                 continue
             if skipped(month):
                 continue
@@ -309,7 +346,7 @@ def _plan_org(org: _Org, rules: dict[str, list[CadenceRule]], kinds: dict[str, M
         for group_pk, group_roll in sorted(org.groups.items()):
             for month in months:
                 start = when(month)
-                if start < now and group_roll and not skipped(month):
+                if start < now and not _before(org, start) and group_roll and not skipped(month):
                     writer.add(org, group_rule.kind, group_roll, start, rng, held=True, party_group=group_pk)
     theme = kinds.get(KindCode.THEME_DAY)
     if org.org_type == OrgType.BRANCH and theme is not None and rng.random() < UPCOMING_SHARE:
@@ -317,10 +354,15 @@ def _plan_org(org: _Org, rules: dict[str, list[CadenceRule]], kinds: dict[str, M
         writer.add(org, theme, org.roll, _moment(day, 15, 0), rng, held=False)
 
 
+def _before(org: _Org, start: dt.datetime) -> bool:
+    """A meeting before the organisation was set up."""
+    return org.established_on is not None and timezone.localdate(start) < org.established_on
+
+
 def _chunks(batch_orgs: int) -> Iterator[list[Organization]]:
     orgs = (Organization.objects.filter(status=OrgStatus.ACTIVE,
                                         org_type__in=[OrgType.BRANCH, OrgType.COMMITTEE])
-            .order_by("path").only("pk", "path", "depth", "org_type", "code"))
+            .order_by("path").only("pk", "path", "depth", "org_type", "code", "established_on"))
     chunk: list[Organization] = []
     for org in orgs.iterator(chunk_size=2000):
         chunk.append(org)
@@ -350,8 +392,9 @@ def write_meeting_history(*, seed: int, today: dt.date, audit: Callable[[str, di
     total = Organization.objects.filter(status=OrgStatus.ACTIVE,
                                         org_type__in=[OrgType.BRANCH, OrgType.COMMITTEE]).count()
     done = 0
+    history_from = _months(today)[0]
     for chunk in _chunks(500):
-        for org in _load_orgs(chunk):
+        for org in _load_orgs(chunk, history_from):
             _plan_org(org, rules, kinds, today, now, seed, writer, result)
         done += len(chunk)
         if progress:
