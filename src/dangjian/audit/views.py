@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.forms import AuditFilterForm
 from dangjian.audit.selectors import AUDIT_VIEW, audit_entries, audit_page, audit_target_types
-from dangjian.orgs.selectors import org_names_by_path
+from dangjian.ui.panels import annotate
 from dangjian.ui.permissions import require_perm
 
 __all__ = ["log"]
@@ -44,11 +44,10 @@ def log(request):
         entries, next_cursor = page.items, page.next_cursor
     else:
         entries, next_cursor = [], None
-    orgs = org_names_by_path(actor=actor, paths={e.org_path for e in entries}, perm=AUDIT_VIEW)
+    annotate("audit.entries", actor, entries)  # the orgs app names each entry's organisation (org_obj)
     labels = dict(AuditAction.choices)
     for entry in entries:
         entry.action_label = labels.get(entry.action, entry.action)
-        entry.org_obj = orgs.get(entry.org_path)
         entry.before_json = _pretty(entry.before)
         entry.after_json = _pretty(entry.after)
     params = {k: v for k, v in request.GET.items() if k in form.fields and v}
