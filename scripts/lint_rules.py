@@ -76,6 +76,15 @@ RULES = (
         good=("now = timezone.now()",),
         bad=("now = datetime.now()", "today = dt.date.today()"),
     ),
+    Rule(
+        "DJ-SPREADSHEET",
+        "every xlsx/CSV is written by dangjian.core.spreadsheet, the one formula-safe writer (issue 7)",
+        re.compile(r"\bWorkbook\(|\bcsv\.(writer|DictWriter)\("),
+        re.compile(r"\.py$"),
+        skip=re.compile(r"(^|/)(tests|migrations)/|^core/spreadsheet\.py$"),
+        good=("writer = TableWriter(out, XLSX, header)", "book = load_workbook(data, read_only=True)"),
+        bad=("book = Workbook(write_only=True)", "writer = csv.writer(out)"),
+    ),
 )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dangjian.core.spreadsheet import restore
 from dangjian.exchange.cells import CellError
 from dangjian.exchange.errors import ExchangeError
 
@@ -125,7 +126,8 @@ def _open_csv(data: bytes, titles: frozenset[str]) -> Table:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = ((reader.line_num, row) for row in reader)
+    # a text cell the platform's writer quoted against formula injection ("'=…") reads back as written
+    numbered = ((reader.line_num, [restore(c) for c in row]) for row in reader)
     header_row, header, rest = _split(numbered, titles)
     total = max(0, text.count("\n") - header_row + (0 if text.endswith("\n") else 1))
     return Table("csv", header, header_row, _data_rows(rest), total, encoding)
