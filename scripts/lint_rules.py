@@ -120,6 +120,15 @@ RULES = (
         good=("selected.replaceChildren(part('span', 'fw-semibold', node.fullName));", "el.textContent = name;"),
         bad=("selected.innerHTML = '<b>' + name;", "el.insertAdjacentHTML('beforeend', html);"),
     ),
+    Rule(
+        "DJ-SPREADSHEET",
+        "every xlsx/CSV is written by dangjian.core.spreadsheet, the one formula-safe writer (issue 7)",
+        re.compile(r"\bWorkbook\(|\bcsv\.(writer|DictWriter)\("),
+        re.compile(r"\.py$"),
+        skip=re.compile(r"(^|/)(tests|migrations)/|^core/spreadsheet\.py$"),
+        good=("writer = TableWriter(out, XLSX, header)", "book = load_workbook(data, read_only=True)"),
+        bad=("book = Workbook(write_only=True)", "writer = csv.writer(out)"),
+    ),
 )
 
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,11 @@ class CoreConfig(AppConfig):
     name = "dangjian.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self) -> None:
+        from dangjian.core.accesslog import MaskingFilter
+
+        # runserver's request lines: no full ID numbers or phones (issue 7 §5; gunicorn: ``dangjian serve``)
+        server_log = logging.getLogger("django.server")
+        if not any(isinstance(f, MaskingFilter) for f in server_log.filters):
+            server_log.addFilter(MaskingFilter())

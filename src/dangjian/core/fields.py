@@ -6,7 +6,7 @@ from django.db import models
 from dangjian.core import crypto
 from dangjian.core.text import TextHygieneValidator, normalize_text
 
-__all__ = ["CleanCharField", "EncryptedTextField"]
+__all__ = ["CleanCharField", "EncryptedBinaryField", "EncryptedTextField"]
 
 
 class CleanCharField(models.CharField):
@@ -41,3 +41,19 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(value)
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Stores bytes encrypted with SM4-GCM (the field key, ``core.crypto.encrypt_bytes``); Python sees
+    plaintext. For files that hold personal data, such as uploaded member lists (issue 7 §4). Empty
+    bytes stay empty (a forgotten file)."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or len(value) == 0:
+            return b"" if value is not None else None
+        return crypto.decrypt_bytes(value)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is not None and len(value) > 0:
+            value = crypto.encrypt_bytes(value)
+        return super().get_db_prep_value(value, connection, prepared)

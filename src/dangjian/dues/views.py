@@ -7,7 +7,6 @@ Composition only: reads through selectors, writes through services, permissions 
 """
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import report_out_of_scope, resolver
+from dangjian.core.spreadsheet import CONTENT_TYPES, CSV, XLSX, TableWriter, csv_lines
 from dangjian.dues.choices import DuesCategory, DuesPerm
 from dangjian.dues.forms import (
     ArrearsFilterForm,
@@ -156,29 +156,12 @@ def arrears(request):
     })
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_stream(rows):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # BOM: Excel opens UTF-8 CSV with Chinese text correctly
-    yield writer.writerow(RECONCILIATION_COLUMNS)
-    for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
-
-
 def _xlsx(rows) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("党费对账")
-    sheet.append(list(RECONCILIATION_COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
     out = io.BytesIO()
-    book.save(out)
+    sheet = TableWriter(out, XLSX, RECONCILIATION_COLUMNS, title="党费对账")
+    for row in rows:
+        sheet.append(row)
+    sheet.close()
     return out.getvalue()
 
 
@@ -201,11 +184,10 @@ def export(request):
     rows = reconciliation_rows(actor=actor, month=month, org=org)
     name = f"dues-{month}{'-' + org.code if org else ''}"
     if data["format"] == "xlsx":
-        response = HttpResponse(_xlsx(rows),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(_xlsx(rows), content_type=CONTENT_TYPES[XLSX])
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(RECONCILIATION_COLUMNS, rows), content_type=CONTENT_TYPES[CSV])
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.fields import EncryptedBinaryField
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import OrgScopedQuerySet
 from dangjian.exchange.choices import ImportKind, ImportMode, JobStatus
@@ -52,7 +53,10 @@ class ImportJob(TimeStampedModel):
     """导入任务 (import job): one uploaded file, its dry-run report and, once committed, its result.
 
     The file itself is kept in the row (the database is the only state, DESIGN 12-factor), so the
-    commit re-reads and re-validates exactly what was previewed, in any app process or worker.
+    commit re-reads and re-validates exactly what was previewed, in any app process or worker. It
+    holds full ID numbers and phones, so it is stored SM4-encrypted with the field key and forgotten
+    as soon as it is no longer needed: when the job is committed, rejected or failed, and in any case
+    after 30 days (``tasks.purge_import_files``, on the worker's schedule) — issue 7 §4.
     ``processed``/``total`` are the progress the page polls. A job belongs to the user who uploaded it.
     """
 
@@ -63,7 +67,7 @@ class ImportJob(TimeStampedModel):
     default_org = models.ForeignKey(Organization, verbose_name=_("默认组织"), on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+")
     file_name = models.CharField(_("文件名"), max_length=255)
-    data = models.BinaryField(_("文件内容"))
+    data = EncryptedBinaryField(_("文件内容"), blank=True)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     status = models.CharField(_("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
     phase = models.CharField(_("阶段"), max_length=40, blank=True)

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dangjian.core.spreadsheet import restore
 from dangjian.exchange.cells import CellError
 from dangjian.exchange.choices import IMPORT_MAX_COLUMNS, IMPORT_MAX_ROWS, IMPORT_MAX_UNCOMPRESSED_BYTES
 from dangjian.exchange.errors import ExchangeError
@@ -185,7 +186,8 @@ def _open_csv(data: bytes, titles: frozenset[str], max_rows: int, max_bytes: int
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = ((reader.line_num, row) for row in reader)
+    # a text cell the platform's writer quoted against formula injection ("'=…") reads back as written
+    numbered = ((reader.line_num, [restore(c) for c in row]) for row in reader)
     header_row, header, rest = _split(numbered, titles)
     total = max(0, text.count("\n") - header_row + (0 if text.endswith("\n") else 1))
     return Table("csv", header, header_row, _capped(_data_rows(rest), max_rows), total, encoding)

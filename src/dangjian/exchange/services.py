@@ -92,7 +92,8 @@ def import_run(*, actor: Any, kind: str, data: bytes, file_name: str = "", mappi
 
 def job_create(*, actor: Any, kind: str, mode: str, file_name: str, data: bytes, profile: ExchangeProfile | None = None,
                default_org: Organization | None = None) -> ImportJob:
-    """Keeps an uploaded file as an import job of *actor* (nothing in the register changes yet).
+    """Keeps an uploaded file as an import job of *actor* (nothing in the register changes yet); the
+    file is stored encrypted (``ImportJob.data``) and forgotten when the job ends.
 
     Permission: ``exchange.import`` (declared by the page). No audit entry: the commit records one.
     """
@@ -163,7 +164,8 @@ def job_run(*, job_id: int, commit: bool) -> ImportJob:
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
         job.status, job.message, job.finished_at = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000], timezone.now()
-        job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        job.data = b""  # issue 7 §4: a failed job's file is not kept (it holds ID numbers and phones)
+        job.save(update_fields=["status", "message", "finished_at", "data", "updated_at"])
         raise
     finally:
         progress.close()
@@ -177,8 +179,13 @@ def job_run(*, job_id: int, commit: bool) -> ImportJob:
     else:
         job.status = JobStatus.COMMITTED if commit else JobStatus.VALIDATED
     job.finished_at = timezone.now()
-    job.save(update_fields=["counts", "error_count", "errors", "processed", "total", "phase", "status", "finished_at",
-                            "updated_at"])
+    fields = ["counts", "error_count", "errors", "processed", "total", "phase", "status", "finished_at", "updated_at"]
+    if job.status != JobStatus.VALIDATED:
+        # issue 7 §4: only a job waiting for its commit needs its file; a committed or rejected one
+        # (a rejected job cannot be committed: it is uploaded again) forgets it at once
+        job.data = b""
+        fields.append("data")
+    job.save(update_fields=fields)
     return job
 
 
@@ -187,7 +194,7 @@ def jobs_purge_files(*, older_than_days: int = JOB_FILE_DAYS) -> int:
     personal data and are only needed between the preview and the commit. Run daily by
     ``tasks.purge_import_files``; idempotent. No audit entry (no register data changes)."""
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
-    return ImportJob.objects.filter(created_at__lt=cutoff, size__gt=0).update(data=b"", size=0)
+    return ImportJob.objects.filter(created_at__lt=cutoff).exclude(data=b"").update(data=b"")
 
 
 # --------------------------------------------------------------------------------------------- export

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import resolver
+from dangjian.core.spreadsheet import CONTENT_TYPES, XLSX, Cell, XlsxBook
 from dangjian.health.choices import HealthPerm, Severity, Status
 from dangjian.health.forms import FindingFilterForm, RuleEditForm, param_field_name
 from dangjian.health.rules import all_rules, get_rule
@@ -179,36 +180,24 @@ def monitor(request):
 @require_GET
 def monitor_export(request):
     """The monitoring table as an Excel workbook (the same rows, values and colours)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
     actor = request.user
     org = _org(actor, request.GET.get("org"))
     table = monitor_table(actor=actor, org=org, sort=request.GET.get("sort") or "name")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("组织健康监测")[:31]
-    ws.append([c["label"] for c in _columns(table)] + [_("组织代码")])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    book = XlsxBook()
+    ws = book.sheet(_("组织健康监测"), widths={1: 28})
+    ws.append([Cell(c["label"], bold=True) for c in _columns(table)] + [Cell(_("组织代码"), bold=True)])
     rows = [*table.rows, *([table.total] if table.total else [])]
     texts = _Texts()
     for row in rows:
         name = row.org.name if row is not table.total else _("合计：%(o)s") % {"o": row.org.name}
         cells = _cells(row, texts)
-        ws.append([name, *[c["text"] for c in cells], row.org.code])
-        for index, c in enumerate(cells, start=2):
-            fill = STATUS_FILL.get(c["status"])
-            if fill:
-                ws.cell(row=ws.max_row, column=index).fill = PatternFill("solid", fgColor=fill)
+        ws.append([name, *[Cell(c["text"], fill=STATUS_FILL.get(c["status"])) for c in cells], row.org.code])
     ws.append([])
     stamp = timezone.localtime(table.computed_at).strftime("%Y-%m-%d %H:%M") if table.computed_at else "—"
     ws.append([_("数据更新于 %(t)s") % {"t": stamp}])
-    ws.column_dimensions["A"].width = 28
     buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[XLSX])
     name = f"health-monitor-{org.code if org else 'top'}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

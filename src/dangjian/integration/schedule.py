@@ -31,4 +31,6 @@ DEFAULT_SCHEDULE: tuple[ScheduleEntry, ...] = (
                   "每天 08:00 换届提醒（届满前 6/3/1 个月）"),
     ScheduleEntry("integration.retry_deliveries", "dangjian.integration.tasks.retry_deliveries", "every 60s",
                   "每分钟重新排队逾期未发送的通知（工作进程中断后的补发）"),
+    ScheduleEntry("exchange.purge_import_files", "dangjian.exchange.tasks.purge_import_files", "30 3 * * *",
+                  "每天 03:30 清除 30 天前导入任务的上传文件（含身份证号和手机号；导入报告保留）"),
 )

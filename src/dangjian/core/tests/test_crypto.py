@@ -42,3 +42,12 @@ def test_values_are_encrypted_at_rest(member_factory):
         stored_id, stored_phone = cur.fetchone()
     assert member.id_number not in stored_id and stored_id.startswith("sm4gcm:1:")
     assert member.phone not in stored_phone
+
+
+def test_bytes_round_trip_and_tamper_detection():
+    token = crypto.encrypt_bytes(b"\xef\xbb\xbf110101199003070019,13812345678")
+    assert token.startswith(b"sm4gcm:1:") and b"110101199003070019" not in token
+    assert crypto.decrypt_bytes(token) == b"\xef\xbb\xbf110101199003070019,13812345678"
+    assert crypto.encrypt_bytes(b"x") != crypto.encrypt_bytes(b"x")  # a fresh nonce each time
+    with pytest.raises(InvalidTag):
+        crypto.decrypt_bytes(token[:-1] + bytes([token[-1] ^ 1]))

@@ -5,11 +5,11 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.spreadsheet import XLSX, TableWriter
 from dangjian.development.choices import PersonRole, Stage, StepCode
 from dangjian.development.selectors import register_rows
 from dangjian.orgs.models import Organization
@@ -34,9 +34,7 @@ def register_export(*, actor: Any, out: IO[bytes], org: Organization | None = No
     Permission: ``development.view`` (scope applies). Audit: ``development.export`` with the count
     and how many rows were unmasked.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("入党积极分子和发展对象名册"))
-    sheet.append(list(REGISTER_COLUMNS))
+    sheet = TableWriter(out, XLSX, REGISTER_COLUMNS, title=_("入党积极分子和发展对象名册"))
     count = revealed = 0
     for pipeline, reveal, people in register_rows(actor=actor, org=org, stages=tuple(stages), unmasked=unmasked):
         a = pipeline.applicant
@@ -50,7 +48,7 @@ def register_export(*, actor: Any, out: IO[bytes], org: Organization | None = No
             "、".join(people.get(PersonRole.CONTACT, [])), "、".join(people.get(PersonRole.INTRODUCER, [])),
             str(StepCode(pipeline.next_step).label) if pipeline.next_step else "", pipeline.next_due,
         ])
-    workbook.save(out)
+    sheet.close()
     record(actor=actor, action=AuditAction.DEV_EXPORTED, target=org, org=org,
            after={"count": count, "revealed": revealed, "stages": list(stages)})
     return count

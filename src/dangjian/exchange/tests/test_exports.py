@@ -140,3 +140,17 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(tree, member_factory
     assert cell.data_type == "s"
     report = import_run(actor=None, kind="members", data=out.getvalue(), file_name="x.xlsx", mode="upsert")
     assert (report.ok, report.unchanged) == (True, 1)
+
+
+@pytest.mark.parametrize("payload", ["=1+1", "+86 138", "-1", "@SUM(1)"])
+def test_csv_quotes_formula_text_and_the_import_reads_it_back(tree, member_factory, payload):
+    # given: a job title a spreadsheet would take for a formula
+    member_factory("A1", job_title=payload)
+    out = io.BytesIO()
+    # when: exported as CSV (issue 7: formula injection) and imported again
+    export_members(actor=None, out=out, fmt="csv", unmasked=True)
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    report = import_run(actor=None, kind="members", data=out.getvalue(), file_name="x.csv", mode="upsert")
+    # then: the cell leaves with OWASP's leading quote, and the round trip still changes nothing
+    assert rows[1][rows[0].index("职务/岗位")] == "'" + payload
+    assert (report.ok, report.unchanged) == (True, 1)
