@@ -214,7 +214,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                 device.refresh_from_db()
                 otp_login(request, device)
                 return render(request, "accounts/backup_codes.html",
-                              {"codes": codes, "enrolled": True, "next": next_url})
+                              {"codes": codes, "enrolled": True, "next": next_url or resolve_url(settings.LOGIN_REDIRECT_URL)})
     else:
         form = MfaConfirmForm()
         if device is None:
@@ -242,7 +242,8 @@ def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
     if not _is_verified(user):
         return redirect(f"{reverse('accounts:otp')}?next={quote(reverse('accounts:profile'))}")
     codes = backup_codes_generate(actor=user, user=user)
-    return render(request, "accounts/backup_codes.html", {"codes": codes, "enrolled": False, "next": ""})
+    return render(request, "accounts/backup_codes.html", {"codes": codes, "enrolled": False,
+                                                         "next": resolve_url(settings.LOGIN_REDIRECT_URL)})
 
 
 @require_POST

@@ -6,3 +6,8 @@ class ExchangeConfig(AppConfig):
     name = "dangjian.exchange"
     label = "exchange"
     verbose_name = "数据交换"
+
+    def ready(self) -> None:
+        from dangjian.exchange import panels
+
+        panels.register()
