@@ -32,7 +32,7 @@ RULES = (
         "DJ-SCOPE",
         "views and API handlers read through scoped selectors, never Model.objects.* (STYLE §3)",
         re.compile(r"\.objects\.(filter|get|all|exclude|create|update|delete)\("),
-        re.compile(r"(^web/|^api/|/api\.py$|/views\.py$)"),
+        re.compile(r"(^web/|^api/|/api\.py$|/views\.py$|/(api|views)/[^/]+\.py$)"),  # modules and packages
         good=("members = member_list(actor=request.user)",),
         bad=("members = Member.objects.filter(org=org)", "Org.objects.get(pk=1)"),
     ),
@@ -156,8 +156,55 @@ def scan(root: Path = SRC) -> list[str]:
     return findings
 
 
+# --- DJ-LEVELS: imports and URL names point down the layers only (DESIGN "Layers"; issue 8) -------------
+# Every app has a level; a module (HTTP modules included) or template of an app may use only apps of
+# its own level or below. Capabilities share one level and talk through services, selectors and events.
+# A new app must be added here: an app without a level is itself a finding.
+LEVELS = {
+    "core": 0, "ui": 0,
+    "audit": 1,
+    "orgs": 2,
+    "accounts": 3,
+    "members": 4,
+    **dict.fromkeys(("development", "dues", "transfers", "meetings", "health", "exchange", "integration",
+                     "learning", "knowledge", "insights", "workflow", "talent", "metrics"), 5),
+    "demo": 8,
+    "web": 9, "api": 9,
+}
+TOP_MODULES = {"urls", "settings", "settings_test", "cli", "wsgi", "asgi", "__init__", "locale", "templates"}
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+dangjian\.(\w+)")
+_URL_NAME = re.compile(r"""\{%\s*url\s+["'](\w+):""")
+
+
+def _app_of(rel: str) -> str | None:
+    first = rel.split("/", 1)[0].removesuffix(".py")
+    return None if first in TOP_MODULES else first
+
+
+def scan_levels(root: Path = SRC) -> list[str]:
+    findings = []
+    for path in sorted(p for p in root.rglob("*") if p.suffix in {".py", ".html"} and p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        app = _app_of(rel)
+        if app is None or re.search(r"(^|/)(tests|migrations)/", rel):
+            continue
+        if app not in LEVELS:
+            findings.append(f"src/dangjian/{rel}:1: DJ-LEVELS app '{app}' has no level: add it to LEVELS")
+            continue
+        pattern = _IMPORT if path.suffix == ".py" else _URL_NAME
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for target in pattern.findall(line):
+                if target == app or target in TOP_MODULES or "# lint: allow" in line:
+                    continue
+                if LEVELS.get(target, 0) > LEVELS[app]:
+                    findings.append(f"src/dangjian/{rel}:{number}: DJ-LEVELS {app} (level {LEVELS[app]}) uses "
+                                    f"{target} (level {LEVELS[target]}): register a panel, an event or a "
+                                    "declaration in the higher app instead")
+    return findings
+
+
 def main() -> int:
-    problems = check_examples() + scan()
+    problems = check_examples() + scan() + scan_levels()
     for problem in problems:
         print(problem)  # noqa: T201
     return 1 if problems else 0

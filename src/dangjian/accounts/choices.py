@@ -2,15 +2,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.audit.choices import AuditPerm
+
 __all__ = ["ALL_PERMISSIONS", "DEFAULT_ROLES", "AccountsPerm", "AuditPerm", "Scope"]
 
 
 class AccountsPerm:
     MANAGE = "accounts.manage"
-
-
-class AuditPerm:
-    VIEW = "audit.view"
 
 
 class Scope(models.TextChoices):

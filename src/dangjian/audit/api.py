@@ -7,8 +7,7 @@ from typing import Any
 from django.utils import timezone
 from ninja import Query
 
-from dangjian.accounts.choices import AuditPerm
-from dangjian.audit.choices import AuditAction
+from dangjian.audit.choices import AuditAction, AuditPerm
 from dangjian.audit.models import AuditEntry
 from dangjian.audit.schemas import AuditFilters, AuditPageOut
 from dangjian.audit.selectors import audit_list, audit_page

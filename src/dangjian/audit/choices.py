@@ -2,7 +2,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AuditAction"]
+__all__ = ["AuditAction", "AuditPerm"]
+
+
+class AuditPerm:
+    VIEW = "audit.view"
 
 
 class AuditAction(models.TextChoices):
