@@ -62,6 +62,14 @@ RULES = (
         bad=("from dangjian.web.views import home", "import dangjian.api.urls"),
     ),
     Rule(
+        "DJ-CORE",
+        "core is the bottom layer: it imports no other dangjian app; apps declare into it (STYLE §16)",
+        re.compile(r"^\s*(from|import)\s+dangjian\.(?!core(\.|\s|$))\w+"),
+        re.compile(r"^core/"),
+        good=("from dangjian.core.declarations import registry", "from django.apps import apps"),
+        bad=("from dangjian.accounts.choices import ROLES", "    import dangjian.orgs.models"),
+    ),
+    Rule(
         "DJ-SIGNAL",
         "no post_save receivers for business logic: services publish domain events (STYLE §8)",
         re.compile(r"post_save"),

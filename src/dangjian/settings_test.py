@@ -19,3 +19,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {}
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# A test-only app declaring a permission, grants, a menu entry and a scheduled task in its own files
+# (tests/declapp): proves that adding an app needs no edit elsewhere (core.declarations).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.declapp"]  # noqa: F405

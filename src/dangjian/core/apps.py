@@ -15,3 +15,9 @@ class CoreConfig(AppConfig):
         server_log = logging.getLogger("django.server")
         if not any(isinstance(f, MaskingFilter) for f in server_log.filters):
             server_log.addFilter(MaskingFilter())
+
+        # every installed app's declarations (permissions, grants, navigation, schedule), checked now so
+        # that a bad declaration stops the start rather than the first page that reads it
+        from dangjian.core.declarations import registry
+
+        registry()

@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dangjian.accounts.selectors import assignments_of, perms_anywhere
+from dangjian.core.declarations import home_links
 from dangjian.members.choices import INACTIVE_STATUSES, MembersPerm, MemberStatus
 from dangjian.members.selectors import member_list, member_of_user
 from dangjian.orgs.choices import OrgsPerm, OrgStatus
@@ -19,14 +19,6 @@ from dangjian.orgs.selectors import org_list
 from dangjian.ui.permissions import require_perm
 
 __all__ = ["home"]
-
-# (url name, label, icon, permission) of the home page's quick links; same order as the navbar.
-QUICK_LINKS = (
-    ("orgs:tree", gettext_lazy("组织"), "bi-diagram-3", OrgsPerm.VIEW),
-    ("members:list", gettext_lazy("党员"), "bi-people", MembersPerm.VIEW),
-    ("orgs:chart", gettext_lazy("组织图"), "bi-bar-chart-steps", OrgsPerm.VIEW),
-    ("audit:log", gettext_lazy("操作日志"), "bi-journal-text", "audit.view"),
-)
 
 
 def _greeting(hour: int) -> str:
@@ -39,17 +31,9 @@ def _greeting(hour: int) -> str:
     return _("晚上好")
 
 
-def _quick_links(perms: set[str]) -> list[dict[str, str]]:
-    links = []
-    for url_name, label, icon, perm in QUICK_LINKS:
-        if perm not in perms:
-            continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:  # a page another app has not shipped yet
-            continue
-        links.append({"url": url, "label": label, "icon": icon})
-    return links
+def _quick_links(perms: set[str]) -> list[dict[str, Any]]:
+    """The navigation entries the apps mark as quick links (``home_order``), for a holder of *perms*."""
+    return [{"url": link.url, "label": link.label, "icon": link.icon} for link in home_links(perms)]
 
 
 def _member_url(member: Any) -> str | None:

@@ -3,7 +3,7 @@ from django.db import migrations
 
 from dangjian.accounts.migration_ops import grant_role_permissions
 
-INTEGRATION_PERMS = {  # role code: permissions added (mirrors accounts.choices.INTEGRATION_ROLE_PERMISSIONS)
+INTEGRATION_PERMS = {  # role code: permissions added (mirrors integration/declarations.py)
     "sysadmin": ["integration.configure"],
     "org_dept": ["integration.configure"],
     "branch_secretary": ["integration.configure"],

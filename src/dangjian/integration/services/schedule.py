@@ -29,7 +29,7 @@ from dangjian.integration.choices import ScheduleStatus
 from dangjian.integration.cron import SpecError, next_run, parse_spec
 from dangjian.integration.errors import IntegrationError
 from dangjian.integration.models import ScheduledJob
-from dangjian.integration.schedule import DEFAULT_SCHEDULE, ScheduleEntry
+from dangjian.integration.schedule import ScheduleEntry, default_schedule
 
 __all__ = [
     "ScheduleRun",
@@ -52,11 +52,12 @@ class ScheduleRun:
     error: str = ""
 
 
-def schedule_sync(*, now: dt.datetime | None = None, entries: tuple[ScheduleEntry, ...] = DEFAULT_SCHEDULE
+def schedule_sync(*, now: dt.datetime | None = None, entries: tuple[ScheduleEntry, ...] | None = None
                   ) -> list[str]:
-    """Adds the default entries that are missing (next run: the first after *now*); returns their names.
-    Existing entries keep their settings. Safe when several workers start at once."""
+    """Adds the default entries (or *entries*) that are missing (next run: the first after *now*); returns
+    their names. Existing entries keep their settings. Safe when several workers start at once."""
     now = now or timezone.now()
+    entries = default_schedule() if entries is None else entries
     existing = set(ScheduledJob.objects.filter(name__in=[e.name for e in entries]).values_list("name", flat=True))
     added = []
     for entry in entries:

@@ -4,7 +4,7 @@ from django.db import migrations
 
 from dangjian.accounts.migration_ops import grant_role_permissions
 
-GRANTS = {  # mirrors accounts.choices.MEETINGS_ROLE_PERMISSIONS (sysadmin: every permission)
+GRANTS = {  # mirrors DEFAULT_GRANTS in meetings/declarations.py (sysadmin: every permission)
     "sysadmin": ["meetings.view", "meetings.change"],
     "org_dept": ["meetings.view", "meetings.change"],
     "committee_secretary": ["meetings.view"],

@@ -1,0 +1,26 @@
+"""What the development app brings: its permissions and default grants, its menu entry (core.declarations)."""
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.declarations import NavEntry, Permission
+from dangjian.development.choices import DevelopmentPerm
+
+__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+
+PERMISSIONS = [
+    Permission(DevelopmentPerm.VIEW, _("查看发展党员")),
+    Permission(DevelopmentPerm.CHANGE, _("办理发展党员（记录各步骤）")),
+    Permission(DevelopmentPerm.CONFIGURE, _("维护发展党员规则参数")),
+]
+
+# development.configure: the system administrator's only (sysadmin holds every permission).
+DEFAULT_GRANTS = {
+    "org_dept": [DevelopmentPerm.VIEW, DevelopmentPerm.CHANGE],
+    "committee_secretary": [DevelopmentPerm.VIEW],
+    "branch_secretary": [DevelopmentPerm.VIEW, DevelopmentPerm.CHANGE],
+    "party_worker": [DevelopmentPerm.VIEW, DevelopmentPerm.CHANGE],
+}
+
+NAV = [
+    NavEntry("development.board", _("发展党员"), "development:board", DevelopmentPerm.VIEW,
+             group="members", order=20),
+]

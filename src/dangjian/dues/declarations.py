@@ -1,0 +1,37 @@
+"""What the dues app brings: its permissions and default grants, its menu entry, the monthly bills
+task (core.declarations)."""
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.declarations import NavEntry, Permission, ScheduleEntry
+from dangjian.dues.choices import DuesPerm
+
+__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS", "SCHEDULE"]
+
+PERMISSIONS = [
+    Permission(DuesPerm.VIEW, _("查看党费")),
+    Permission(DuesPerm.CHANGE, _("管理党费（账单、缴费、基数、减免）")),
+]
+
+DEFAULT_GRANTS = {
+    "org_dept": [DuesPerm.VIEW, DuesPerm.CHANGE],
+    "committee_secretary": [DuesPerm.VIEW],
+    "branch_secretary": [DuesPerm.VIEW, DuesPerm.CHANGE],
+    "party_worker": [DuesPerm.VIEW, DuesPerm.CHANGE],
+    "member": [DuesPerm.VIEW],
+}
+
+
+def _without_dues_view(perms) -> bool:
+    return DuesPerm.VIEW not in perms
+
+
+# The bills for those who may see them; in their place, the calculator (open to everyone signed in).
+NAV = [
+    NavEntry("dues.bills", _("党费"), "dues:bills", DuesPerm.VIEW, order=40),
+    NavEntry("dues.calculator", _("党费计算"), "dues:calculator", _without_dues_view, order=40),
+]
+
+SCHEDULE = [
+    ScheduleEntry("dues.monthly_bills", "dangjian.dues.tasks.generate_monthly_bills", "0 1 1 * *",
+                  "每月 1 日 01:00 生成当月党费账单（可重复执行，已有账单不重复生成）"),
+]

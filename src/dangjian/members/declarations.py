@@ -1,0 +1,28 @@
+"""What the members app brings: its permissions and default grants, the 党员 menu (core.declarations)."""
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.declarations import NavEntry, NavGroup, Permission
+from dangjian.members.choices import MembersPerm
+
+__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+
+PERMISSIONS = [
+    Permission(MembersPerm.VIEW, _("查看党员")),
+    Permission(MembersPerm.CHANGE, _("维护党员")),
+    Permission(MembersPerm.REVEAL, _("查看完整身份证号和手机号")),
+]
+
+DEFAULT_GRANTS = {
+    "org_dept": [MembersPerm.VIEW, MembersPerm.CHANGE, MembersPerm.REVEAL],
+    "committee_secretary": [MembersPerm.VIEW, MembersPerm.REVEAL],
+    "branch_secretary": [MembersPerm.VIEW, MembersPerm.CHANGE],
+    "party_worker": [MembersPerm.VIEW, MembersPerm.CHANGE],
+    "member": [MembersPerm.VIEW],
+}
+
+# The 党员 dropdown needs members.view: the apps that add to it (development, transfers, exchange) too.
+NAV = [
+    NavGroup("members", _("党员"), order=20, permission=MembersPerm.VIEW),
+    NavEntry("members.list", _("党员名册"), "members:list", MembersPerm.VIEW, group="members", order=10,
+             icon="bi-people", home_order=20, home_label=_("党员")),
+]

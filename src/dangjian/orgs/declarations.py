@@ -1,0 +1,30 @@
+"""What the orgs app brings: its permissions and default grants, the 组织 menu (core.declarations)."""
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.declarations import NavEntry, NavGroup, Permission
+from dangjian.orgs.choices import OrgsPerm
+
+__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+
+PERMISSIONS = [
+    Permission(OrgsPerm.VIEW, _("查看组织")),
+    Permission(OrgsPerm.CHANGE, _("维护组织")),
+]
+
+DEFAULT_GRANTS = {
+    "org_dept": [OrgsPerm.VIEW, OrgsPerm.CHANGE],
+    "committee_secretary": [OrgsPerm.VIEW],
+    "branch_secretary": [OrgsPerm.VIEW, OrgsPerm.CHANGE],
+    "party_worker": [OrgsPerm.VIEW],
+    "auditor": [OrgsPerm.VIEW],
+    "member": [OrgsPerm.VIEW],
+}
+
+# The 组织 dropdown needs orgs.view: other apps' entries in it (health) are hidden without it too.
+NAV = [
+    NavGroup("orgs", _("组织"), order=10, permission=OrgsPerm.VIEW),
+    NavEntry("orgs.tree", _("组织树"), "orgs:tree", OrgsPerm.VIEW, group="orgs", order=10,
+             icon="bi-diagram-3", home_order=10, home_label=_("组织")),
+    NavEntry("orgs.chart", _("组织图"), "orgs:chart", OrgsPerm.VIEW, group="orgs", order=20,
+             icon="bi-bar-chart-steps", home_order=30),
+]
