@@ -20,16 +20,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from dangjian.api.public import PUBLIC_OPERATIONS
 from dangjian.api.registry import iter_operations
 from dangjian.api.urls import api
 from dangjian.audit.choices import AuditAction
-from dangjian.audit.models import AuditChainHead, AuditEntry
+from dangjian.audit.models import AuditEntry
 from dangjian.core.api import PUBLIC, SIGNED_IN
 from dangjian.orgs.models import Organization
-from tests.fixtures import make_id_number
+from tests.fixtures import db_state, make_id_number
 
 MISSING_ID = 987_654_321
 
@@ -797,19 +796,7 @@ def _send(client, call: Call):
     return client.request(method, path, body)
 
 
-def _state() -> dict[str, list]:
-    """Every row of every dangjian table (so a new app is covered without touching this), except
-    denied-access and out-of-scope audit entries, which are checked separately, and the audit chain's
-    head row."""
-    state = {}
-    for model in apps.get_models():
-        if not model.__module__.startswith("dangjian.") or model is AuditChainHead:
-            continue
-        rows = model._default_manager.all()
-        if model is AuditEntry:
-            rows = rows.exclude(action__in=(AuditAction.ACCESS_DENIED, AuditAction.SCOPE_PROBE))
-        state[model._meta.label] = list(rows.order_by("pk").values_list())
-    return state
+_state = db_state
 
 
 def _denials() -> list[tuple[int | None, dict]]:

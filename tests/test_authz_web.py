@@ -29,7 +29,7 @@ from dangjian.accounts.models import Role
 from dangjian.audit.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from tests.fixtures import make_id_number
+from tests.fixtures import db_state, make_id_number
 
 SKIP_PREFIXES = ("api/",)  # the REST API has its own matrix (tests/test_authz_api.py)
 DENIED = "accounts.access_denied"
@@ -73,14 +73,7 @@ def world(tree, member_factory) -> World:
     )
 
 
-def state() -> tuple:
-    """Everything a denied request must leave alone (audit: all but the denial and probe records)."""
-    return (
-        list(Organization.objects.order_by("pk").values_list("pk", "path", "name", "code", "org_type", "status")),
-        list(Member.objects.order_by("pk").values_list("pk", "name", "org_id", "party_group_id", "phone_bidx",
-                                                       "status", "updated_at")),
-        list(AuditEntry.objects.exclude(action__in=(DENIED, PROBE)).order_by("seq").values_list("seq", flat=True)),
-    )
+state = db_state  # every row of every dangjian table but the denial and probe records
 
 
 # --- the matrix -------------------------------------------------------------------------------------
@@ -695,6 +688,7 @@ MATRIX: dict[str, Page] = {
     "integration:read": Page(
         None, WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _my_notification(w)}, post=lambda w: {},
         b_kwargs=lambda w: {"pk": _others_notification(w)}, b_post=lambda w: {}, nogrant_status=302,
+        nogrant_writes="any signed-in user marks their own notification read",
         cross="declared for any signed-in user: one's own notification is marked read; anyone else's is 404",
     ),
     "integration:read_all": Page(None, PLAIN, methods=("post",), nogrant_status=302,
@@ -816,6 +810,14 @@ def _actor(user_factory, spec: tuple, world: World, name: str):
     return user_factory(name, role, world.orgs[org_code] if org_code else None, scope=scope)
 
 
+MISSING_ID = 987_654_321
+
+
+def _missing(kwargs: dict) -> dict:
+    """The same URL arguments with every object id replaced by one that does not exist."""
+    return {k: MISSING_ID if isinstance(v, int) else v for k, v in kwargs.items()}
+
+
 def _request(client, method: str, url: str, query: dict | None = None, data: dict | None = None):
     if method == "get":
         return client.get(url, query or {})
@@ -881,12 +883,12 @@ def test_signed_in_without_the_permission(client, world, user_factory, key):
         user = signin(client, user_factory("nogrant"))
     else:
         user = signin(client, user_factory("lacking", role.code, world.orgs["G"], scope="subtree"))
+    # (the world's objects a URL or a form names are built before the snapshot)
+    requests = [(method, _url(key, world, page.kwargs), page.query(world), page.post(world) if page.post else None)
+                for method in page.methods]
     before, denials = state(), AuditEntry.objects.filter(action=DENIED).count()
     # when
-    statuses = []
-    for method in page.methods:
-        data = page.post(world) if page.post else None
-        statuses.append(_request(client, method, _url(key, world, page.kwargs), page.query(world), data).status_code)
+    statuses = [_request(client, *request).status_code for request in requests]
     # then
     expected = 403 if page.perm is not None else page.nogrant_status
     assert set(statuses) == {expected}, (key, statuses)
@@ -911,19 +913,26 @@ def test_branch_a_cannot_read_or_change_branch_b(client, world, user_factory, ke
     # given
     page = MATRIX[key]
     actor = signin(client, _actor(user_factory, page.actor, world, "actor_a"))
-    kwargs = page.b_kwargs or page.kwargs
-    url = _url(key, world, kwargs)
+    kwargs = (page.b_kwargs or page.kwargs)(world)  # once: some build their object on each call
+    url = reverse(key, kwargs=kwargs)
+    query = (page.b_query or page.query)(world)
+    data = (page.b_post or page.post)(world) if (page.b_post or page.post) else None
     before = state()
     own_path = world.orgs[page.actor[1]].path if page.actor[1] else None
     # when / then
     for method in page.methods:
         if method == "get" and (page.b_kwargs or page.b_query):
-            response = client.get(url, (page.b_query or page.query)(world))
+            response = client.get(url, query)
         elif method == "post" and (page.b_kwargs or page.b_post):
-            response = client.post(url, (page.b_post or page.post)(world))
+            response = client.post(url, data)
         else:
             continue  # e.g. the blank create form is the same for everyone
         assert response.status_code == page.b_status, (method, response.status_code)
+        if page.b_status == 404 and page.b_kwargs:
+            # the same answer as for an object that does not exist (no way to tell "not yours" from "none")
+            missing = reverse(key, kwargs=_missing(kwargs))
+            other = client.get(missing, query) if method == "get" else client.post(missing, data)
+            assert (other.status_code, other.content) == (response.status_code, response.content), method
         if page.b_hidden:
             html = response.content.decode()
             leaked = [s for s in page.b_hidden(world) if s in html]
