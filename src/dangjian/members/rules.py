@@ -151,19 +151,15 @@ class MemberRules:
     def _parse_exact(self, value: str) -> tuple[str | None, dt.date | None, str | None]:
         return parse_exact(value, today=self.today)
 
-    def problems(self, row: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[Problem]]:
-        """(field-rule errors as (field, code), the register's problems)."""
-        fields = self.fields.errors(row)  # type: ignore[arg-type]
+    def errors(self, row: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Every (field, code) the row breaks; empty when ``validate_member`` would accept it."""
+        out = self.fields.errors(row)  # type: ignore[arg-type]
         org_id, group_id = row.get("org_id"), row.get("party_group_id")
         orgs = self.orgs
         register = register_problems(
             row, today=self.today, org=orgs.get(org_id) if org_id is not None else None,
             group=orgs.get(group_id) if group_id is not None else None,
-            bad={name for name, _code in fields}, parse_id=self.parse_id)
-        return fields, register
-
-    def errors(self, row: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """Every (field, code) the row breaks; empty when ``validate_member`` would accept it."""
-        fields, register = self.problems(row)
-        fields.extend((p.field, p.code) for p in register)
-        return fields
+            bad={name for name, _code in out} if out else frozenset(), parse_id=self.parse_id)
+        if register:
+            out.extend((p.field, p.code) for p in register)
+        return out
