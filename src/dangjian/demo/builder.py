@@ -5,8 +5,8 @@ The write path is the validated bulk path of the register, made fast:
 
 - organisations, units, mappings and terms: treebeard paths computed in the plan, every node
   checked against ``ALLOWED_PARENTS``, every row against the model's field rules
-  (:class:`dangjian.demo.rules.FieldRules`) and a sample through ``full_clean`` itself;
-- members: every row checked by :class:`dangjian.demo.rules.MemberRowValidator` (the rules of
+  (:class:`dangjian.core.rowrules.FieldRules`) and a sample through ``full_clean`` itself;
+- members: every row checked by :class:`dangjian.members.rules.MemberRules` (the rules of
   ``members.services.validate_member``), every ``sample_every``-th row — every row with
   ``strict=True`` — also by ``validate_member`` itself; ID number and phone encrypted and
   blind-indexed exactly as ``core.crypto`` does (checked against it before the build);
@@ -41,10 +41,10 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import crypto, events
 from dangjian.core.errors import DomainError, FieldError, errors_from_django
+from dangjian.core.rowrules import FieldRules
 from dangjian.demo import worker
 from dangjian.demo.people import COMMITTEE_POSITIONS, BranchSpec
 from dangjian.demo.plan import Plan, plan_enterprise
-from dangjian.demo.rules import FieldRules
 from dangjian.demo.writer import (
     allocate_ids,
     bulk_load,
@@ -60,6 +60,7 @@ from dangjian.orgs.choices import ALLOWED_PARENTS, OrgStatus, OrgType
 from dangjian.orgs.events import OrgsChanged
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
 from dangjian.orgs.services import term_years_for
+from dangjian.orgs.snapshots import OrgInfo
 
 __all__ = ["DEFAULT_SEED", "BuildResult", "DemoError", "build_demo"]
 
@@ -229,7 +230,8 @@ class _Build:
         return worker.Config(
             seed=self.seed, today=self.today, members=plan.members, field_key=settings.FIELD_ENCRYPTION_KEY,
             blind_key=settings.BLIND_INDEX_KEY, sample_every=self.sample_every, strict=self.strict,
-            orgs={n.pk: worker.OrgInfo(n.org_type, OrgStatus.ACTIVE.value, n.path, n.depth) for n in plan.orgs},
+            orgs={n.pk: OrgInfo(n.pk, n.code, n.name, n.org_type, OrgStatus.ACTIVE.value, n.path, n.depth)
+                  for n in plan.orgs},
             unit_ids=frozenset(u.pk for u in plan.units),
         )
 
@@ -373,7 +375,8 @@ def _full_clean(obj: models.Model, exclude: list[str], label: str) -> None:
 
 def _org_instance(config: worker.Config, pk: int) -> Organization:
     info = config.orgs[pk]
-    return Organization(pk=pk, org_type=info.org_type, status=info.status, path=info.path, depth=info.depth)
+    return Organization(pk=pk, code=info.code, name=info.name, org_type=info.org_type, status=info.status,
+                        path=info.path, depth=info.depth)
 
 
 def _check_sealer() -> None:

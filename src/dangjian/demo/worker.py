@@ -15,9 +15,14 @@ import hmac
 import os
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Config", "OrgInfo", "Prepared", "Sealer", "init", "prepare"]
+from dangjian.orgs.snapshots import OrgInfo
+
+if TYPE_CHECKING:
+    from dangjian.members.rules import MemberRules
+
+__all__ = ["Config", "Prepared", "Sealer", "init", "member_rules", "prepare"]
 
 _PREFIX = "sm4gcm:1:"
 
@@ -43,16 +48,6 @@ class Sealer:
         mac = self._mac.copy()
         mac.update(f"{kind}:{value}".encode())
         return mac.hexdigest()[:40]
-
-
-@dataclass(frozen=True, slots=True)
-class OrgInfo:
-    """What the member rules need to know about an organisation."""
-
-    org_type: str
-    status: str
-    path: str
-    depth: int
 
 
 @dataclass(frozen=True)
@@ -95,14 +90,21 @@ def init(config: Config, setup_django: bool = True) -> None:
 
         django.setup()
     from dangjian.demo.people import PeopleGenerator
-    from dangjian.demo.rules import MemberRowValidator
 
     state = _State()
     state.config = config
     state.people = PeopleGenerator(seed=config.seed, today=config.today, members=config.members)
-    state.validator = MemberRowValidator(today=config.today, orgs=config.orgs, unit_ids=config.unit_ids)
+    state.validator = member_rules(today=config.today, orgs=config.orgs, unit_ids=config.unit_ids)
     state.sealer = Sealer(config.field_key, config.blind_key)
     _state = state
+
+
+def member_rules(*, today: dt.date, orgs: dict[int, OrgInfo], unit_ids: Any) -> MemberRules:
+    """The register's rules (``members.rules.MemberRules``) as the build checks every member row: with
+    the cached ID number parser, so un-normalised numbers are refused too."""
+    from dangjian.members.rules import MemberRules
+
+    return MemberRules(today=today, orgs=orgs, unit_ids=unit_ids, fast_id_numbers=True)
 
 
 def prepare(branches: list) -> Prepared:

@@ -10,7 +10,7 @@ How it fits together:
 - ``engine`` + ``importers``: one engine for the web upload, the worker and the CLI. Every row is read
   and checked first, all errors collected as {row, column, field, code, message}; the write happens
   only when no row failed, in one transaction with one ``exchange.import`` audit entry
-  (``services.import_run``). Members use the register's rules fast (``rules.MemberRules``, tested to
+  (``services.import_run``). Members use the register's rules fast (``members.rules.MemberRules``, tested to
   agree with ``validate_member``, which still checks small files and a sample of large ones) and a
   batched insert; orgs, applicants and dues bases go through their own apps' services row by row.
 - Import modes (``choices.ImportMode``): ``create`` (default) refuses a person / org code already in

@@ -67,7 +67,7 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 # mode pads every row to the dimension's width: "A1:XFD1048576" would make 16,384 cells a row).
 IMPORT_MAX_COLUMNS = 1024
 # Files with at most this many rows run every row through members.services.validate_member itself;
-# larger ones use exchange.rules (the same rules, fast) and cross-check every SAMPLE_EVERY-th row.
+# larger ones use members.rules.MemberRules (the same rules, fast) and cross-check every SAMPLE_EVERY-th row.
 STRICT_ROWS = 2000
 SAMPLE_EVERY = 500
 # How many errors a job keeps for the preview table (the count is always exact).

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,15 +15,17 @@ from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.crypto import blind_index
 from dangjian.core.errors import DomainError, FieldError, errors_from_django
-from dangjian.core.idcard import IdNumberError, normalize, parse_id_number
+from dangjian.core.idcard import normalize
 from dangjian.core.masking import mask_id_number, mask_phone
-from dangjian.members.choices import ETHNICITIES, INACTIVE_STATUSES, Category, MembersPerm, MemberStatus
+from dangjian.members.choices import INACTIVE_STATUSES, MembersPerm, MemberStatus
 from dangjian.members.errors import MembersError
 from dangjian.members.events import MembersChanged
 from dangjian.members.models import CommitteeSeat, Member, MembershipPeriod
-from dangjian.orgs.choices import OrgStatus, OrgType, Position
+from dangjian.members.rules import EXCLUDED, REGISTER_FIELDS, register_problems
+from dangjian.orgs.choices import Position
 from dangjian.orgs.models import CommitteeTerm, Organization
 from dangjian.orgs.selectors import require_org_in_scope
+from dangjian.orgs.snapshots import OrgInfo
 
 __all__ = [
     "MEMBER_FIELDS",
@@ -46,7 +47,6 @@ MEMBER_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "job_title", "unit",
     "hire_date", "category", "joined_on", "full_member_on", "org", "party_group", "status",
 )
-_PHONE = re.compile(r"^1\d{10}$")
 
 
 def member_snapshot(member: Member) -> dict[str, Any]:
@@ -74,54 +74,25 @@ def normalize_member_input(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_member(member: Member, *, today: dt.date | None = None) -> list[FieldError]:
-    """Every rule of the register; returns all errors (empty when valid). Does not touch uniqueness."""
+    """Every rule of the register; returns all errors (empty when valid). Does not touch uniqueness.
+
+    The field rules by ``full_clean``, then the register's own (:func:`dangjian.members.rules.register_problems`,
+    the one copy the importer and the demo build use as well). A valid ID number is stored normalised.
+    """
     today = today or timezone.localdate()
     errors: list[FieldError] = []
     try:
-        member.full_clean(exclude=["id_number_bidx", "id_number_tail", "phone_bidx", "user"], validate_unique=False)
+        member.full_clean(exclude=sorted(EXCLUDED), validate_unique=False)
     except ValidationError as exc:
         errors.extend(errors_from_django(exc, prefix="members"))
     bad_fields = {e.field for e in errors}
-    if "id_number" not in bad_fields and member.id_number:
-        try:
-            parsed = parse_id_number(member.id_number, today=today)
-        except IdNumberError as exc:
-            errors.append(FieldError(exc.code, "id_number", exc.message))
-        else:
-            member.id_number = parsed.value
-            if member.birth_date and member.birth_date != parsed.birth_date and "birth_date" not in bad_fields:
-                errors.append(FieldError(MembersError.BIRTH_DATE_MISMATCH, "birth_date",
-                                         _("出生日期与身份证号码不符（身份证为 %(d)s）") % {"d": parsed.birth_date}))
-            if member.gender and member.gender != parsed.gender and "gender" not in bad_fields:
-                errors.append(FieldError(MembersError.GENDER_MISMATCH, "gender", _("性别与身份证号码不符")))
-    if member.phone and not _PHONE.match(member.phone):
-        errors.append(FieldError(MembersError.PHONE_INVALID, "phone", _("手机号码应为以 1 开头的 11 位数字")))
-    if member.ethnicity and member.ethnicity not in ETHNICITIES:
-        errors.append(FieldError(MembersError.ETHNICITY_INVALID, "ethnicity", _("民族名称无效")))
-    for name in ("birth_date", "joined_on", "full_member_on", "hire_date"):
-        value = getattr(member, name)
-        if isinstance(value, dt.date) and value > today and name not in bad_fields:
-            errors.append(FieldError(MembersError.DATE_IN_FUTURE, name, _("日期不能晚于今天")))
-    if member.category == Category.FULL and not member.full_member_on and "full_member_on" not in bad_fields:
-        errors.append(FieldError(MembersError.FULL_DATE_REQUIRED, "full_member_on", _("正式党员须填写转正日期")))
-    if member.category == Category.PROBATIONARY and member.full_member_on:
-        errors.append(FieldError(MembersError.FULL_DATE_REQUIRED, "full_member_on", _("预备党员不应有转正日期")))
-    if (member.full_member_on and member.joined_on and isinstance(member.full_member_on, dt.date)
-            and isinstance(member.joined_on, dt.date) and member.full_member_on < member.joined_on):
-        errors.append(FieldError(MembersError.FULL_BEFORE_JOINED, "full_member_on", _("转正日期不能早于入党日期")))
-    org = member.org if member.org_id else None
-    if org is not None:
-        if org.org_type != OrgType.BRANCH:
-            errors.append(FieldError(MembersError.ORG_NOT_BRANCH, "org", _("党员只能编入党支部")))
-        elif org.status != OrgStatus.ACTIVE:
-            errors.append(FieldError(MembersError.ORG_DISSOLVED, "org", _("该党支部已撤销")))
-    group = member.party_group if member.party_group_id else None
-    if group is not None:
-        if group.org_type != OrgType.GROUP:
-            errors.append(FieldError(MembersError.GROUP_NOT_GROUP, "party_group", _("所选组织不是党小组")))
-        elif org is not None and not (group.path.startswith(org.path) and group.depth == org.depth + 1):
-            errors.append(FieldError(MembersError.GROUP_NOT_IN_BRANCH, "party_group",
-                                     _("党小组“%(g)s”不属于党支部“%(b)s”") % {"g": group.name, "b": org.name}))
+    org = OrgInfo.of(member.org) if member.org_id else None
+    group = OrgInfo.of(member.party_group) if member.party_group_id else None
+    problems = register_problems({name: getattr(member, name) for name in REGISTER_FIELDS}, today=today,
+                                 org=org, group=group, bad=bad_fields)
+    errors.extend(FieldError(p.error_code, p.field, p.message or p.code) for p in problems)
+    if member.id_number and "id_number" not in bad_fields and not any(p.field == "id_number" for p in problems):
+        member.id_number = normalize(member.id_number)
     return errors
 
 

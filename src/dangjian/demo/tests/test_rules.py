@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from dangjian.demo.rules import FieldRules, MemberRowValidator
-from dangjian.demo.worker import OrgInfo
+from dangjian.core.rowrules import FieldRules
+from dangjian.demo.worker import member_rules
 from dangjian.members.models import Member
 from dangjian.members.services import validate_member
 from dangjian.orgs.models import EnterpriseUnit, Organization
+from dangjian.orgs.snapshots import OrgInfo
 
 from .conftest import TODAY
 
@@ -18,8 +19,8 @@ _FIELDS = ("name", "gender", "ethnicity", "birth_date", "id_number", "phone", "e
 
 
 def _setup():
-    orgs = {o.pk: OrgInfo(o.org_type, o.status, o.path, o.depth) for o in Organization.objects.all()}
-    return MemberRowValidator(today=TODAY, orgs=orgs, unit_ids=set(EnterpriseUnit.objects.values_list("pk", flat=True)))
+    orgs = {o.pk: OrgInfo.of(o) for o in Organization.objects.all()}
+    return member_rules(today=TODAY, orgs=orgs, unit_ids=set(EnterpriseUnit.objects.values_list("pk", flat=True)))
 
 
 def _row(member):
@@ -146,8 +147,8 @@ def test_field_rules_agree_with_full_clean_for_organisations(small_demo):
 def test_fast_id_number_check_agrees_with_core_idcard():
     import random
 
+    from dangjian.core.idcard import IdNumberCache as _IdNumbers
     from dangjian.core.idcard import IdNumberError, check_char, parse_id_number
-    from dangjian.demo.rules import _IdNumbers
 
     def reference(value):
         try:

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from dangjian.core.scoping import path_range_q
 from dangjian.exchange.errors import ExchangeError
-from dangjian.exchange.rules import OrgInfo
 from dangjian.orgs.models import EnterpriseUnit, Organization
+from dangjian.orgs.snapshots import ORG_INFO_COLUMNS, OrgInfo
 
 __all__ = ["OrgDirectory", "unit_codes"]
 
@@ -19,7 +19,7 @@ class OrgDirectory:
     as covered (the import's default org)."""
 
     def __init__(self, *, actor: Any, perm: str, within: Organization | None = None) -> None:
-        rows = Organization.objects.values_list("pk", "code", "name", "org_type", "status", "path", "depth")
+        rows = Organization.objects.values_list(*ORG_INFO_COLUMNS)
         self.by_code = {r[1]: OrgInfo(*r) for r in rows.iterator(chunk_size=5000)}
         self.by_pk = {o.pk: o for o in self.by_code.values()}
         if actor is None:

@@ -20,11 +20,11 @@ from dangjian.exchange.choices import SAMPLE_EVERY, STRICT_ROWS, ImportKind, Imp
 from dangjian.exchange.engine import Importer, Spool
 from dangjian.exchange.errors import ExchangeError
 from dangjian.exchange.importers.common import OrgDirectory, unit_codes
-from dangjian.exchange.rules import MemberRules
 from dangjian.exchange.writer import Sealer, date_converter, insert_rows, stored
 from dangjian.members.choices import MembersPerm, MemberStatus
 from dangjian.members.events import MembersChanged
 from dangjian.members.models import Member
+from dangjian.members.rules import MemberRules
 from dangjian.members.services import member_update, validate_member
 from dangjian.orgs.models import EnterpriseUnit, Organization
 
@@ -182,10 +182,10 @@ class MemberImporter(Importer):
             member = Member(**r)
             errors = validate_member(member, today=self.today)
             if flagged and not errors:  # pragma: no cover - the rules disagree with the register: be strict
-                log.warning("exchange.rules flagged %s but validate_member did not", flagged)
+                log.warning("members.rules flagged %s but validate_member did not", flagged)
             if errors:
                 if not flagged:
-                    log.warning("validate_member found %s that exchange.rules missed", [e.code for e in errors])
+                    log.warning("validate_member found %s that members.rules missed", [e.code for e in errors])
                 self._report(row, errors, bad)
                 return None
             if flagged:

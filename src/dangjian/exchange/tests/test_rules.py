@@ -1,5 +1,5 @@
-"""exchange.rules.MemberRules agrees with members.services.validate_member: the same rows pass, and a
-mutation of every rule is caught on the same field by both."""
+"""members.rules.MemberRules, as the importer uses it, agrees with members.services.validate_member: the
+same rows pass, and a mutation of every rule is caught on the same field by both."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from dangjian.exchange.importers.common import OrgDirectory, unit_codes
-from dangjian.exchange.rules import MemberRules
 from dangjian.members.models import Member
+from dangjian.members.rules import MemberRules
 from dangjian.members.services import validate_member
 from dangjian.orgs.services import org_dissolve, unit_create
 from tests.fixtures import make_id_number
