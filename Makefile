@@ -42,8 +42,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# every benchmark, in the order they build on each other (health reuses run.py's 1,000,000-member
+# PostgreSQL enterprise); each prints its figures and adds a dated section to bench/RESULTS.md. Hours.
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/health_bench.py
+	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/dues_bench.py
+	$(BIN)/python bench/demo_bench.py
 
 # the full demo (register + a year of activity + first scan) at 100,000 members, seed 7, with the
 # planted-records check of issue #18; DANGJIAN_BENCH_PG names the PostgreSQL database (schema dropped)
