@@ -108,3 +108,16 @@ def db_state() -> dict[str, list]:
             rows = rows.exclude(action__in=("accounts.access_denied", "accounts.scope_probe"))
         state[model._meta.label] = list(rows.order_by("pk").values_list())
     return state
+
+
+def signin(client, user):
+    """Signs *user* in with a verified second factor (roles that require MFA are otherwise sent to OTP)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return user

@@ -29,24 +29,13 @@ from dangjian.accounts.models import Role
 from dangjian.audit.models import AuditEntry
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from tests.fixtures import db_state, make_id_number
+from tests.fixtures import db_state, make_id_number, signin
 
 SKIP_PREFIXES = ("api/",)  # the REST API has its own matrix (tests/test_authz_api.py)
 DENIED = "accounts.access_denied"
 PROBE = "accounts.scope_probe"
 
 
-def signin(client, user):
-    """Signs *user* in with a verified second factor (roles that require MFA are otherwise sent to OTP)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 # --- the world every case runs in -------------------------------------------------------------------

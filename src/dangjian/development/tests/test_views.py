@@ -16,24 +16,13 @@ from dangjian.development.choices import Stage, StepCode
 from dangjian.development.models import Applicant, Pipeline, Step
 from dangjian.development.services import REGISTER_COLUMNS
 from dangjian.development.tests.conftest import applicant_fields
-from tests.fixtures import audit_count, make_id_number
+from tests.fixtures import audit_count, make_id_number, signin
 
 pytestmark = pytest.mark.django_db
 S = StepCode
 D = dt.date
 
 
-def signin(client, user):
-    """Signs *user* in with a verified second factor (roles that require MFA are otherwise sent to OTP)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 def counts():

@@ -10,20 +10,11 @@ from dangjian.audit.models import AuditEntry
 from dangjian.dues.models import DuesBill, DuesPayment
 from dangjian.dues.services import bills_generate, payment_record
 from dangjian.members.services import member_link_user
+from tests.fixtures import signin as _signin
 
 pytestmark = pytest.mark.django_db
 
 
-def _signin(client, user):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 def test_calculator_renders_for_a_plain_member(client, user_factory):

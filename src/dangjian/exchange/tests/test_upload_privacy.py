@@ -19,20 +19,11 @@ from dangjian.exchange.tests.helpers import MEMBER_HEADER, csv_bytes, member_row
 from dangjian.integration.schedule import DEFAULT_SCHEDULE
 from dangjian.integration.worker import Worker
 from dangjian.members.models import Member
+from tests.fixtures import signin as _signin
 
 pytestmark = pytest.mark.django_db
 
 
-def _signin(client, user):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 def _upload(client, data: bytes):

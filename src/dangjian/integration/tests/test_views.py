@@ -10,20 +10,11 @@ from dangjian.audit.models import AuditEntry
 from dangjian.integration.models import Delivery, Notification, NotificationChannel
 from dangjian.integration.services import notify, schedule_sync
 from dangjian.integration.tests.helpers import channel, person
+from tests.fixtures import signin as _signin
 
 pytestmark = pytest.mark.django_db
 
 
-def _signin(client, user):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 def test_the_bell_shows_the_unread_count_on_every_page(client, tree):

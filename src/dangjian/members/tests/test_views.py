@@ -12,22 +12,11 @@ from django.urls import reverse
 
 from dangjian.audit.models import AuditEntry
 from dangjian.members.models import Member
-from tests.fixtures import audit_count, make_id_number, probe_count
+from tests.fixtures import audit_count, make_id_number, probe_count, signin
 
 pytestmark = pytest.mark.django_db
 
 
-def signin(client, user):
-    """Signs *user* in with a verified second factor (roles that require MFA are otherwise sent to OTP)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 def counts():

@@ -13,22 +13,11 @@ from django.utils import timezone
 
 from dangjian.audit.models import AuditEntry
 from dangjian.orgs.models import Organization
-from tests.fixtures import audit_count
+from tests.fixtures import audit_count, signin
 
 pytestmark = pytest.mark.django_db
 
 
-def signin(client, user):
-    """Signs *user* in with a verified second factor (roles that require MFA are otherwise sent to OTP)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user
 
 
 def counts():
