@@ -19,10 +19,12 @@ from django.http import Http404
 
 __all__ = [
     "ALL",
+    "SYSTEM",
     "Grant",
     "OrgScopedQuerySet",
     "ScopeKind",
     "ScopeResolver",
+    "SystemActor",
     "collecting_probes",
     "flush_probes",
     "get_for_actor",
@@ -50,6 +52,29 @@ class Grant:
 
 
 ALL = Grant(ScopeKind.ALL)
+
+
+class SystemActor:
+    """The platform itself acting from the command line or a scheduled job (issue 8): an explicit actor
+    whose scope is everything — a superuser to every resolver — rather than ``None``. It has no account
+    (``pk`` None), so the audit log names it "system" and no "own record" rule ever matches it."""
+
+    pk = None
+    id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_system = True
+    username = "system"
+
+    def get_username(self) -> str:
+        return self.username
+
+    def __repr__(self) -> str:
+        return "<SystemActor>"
+
+
+SYSTEM = SystemActor()
 
 
 class ScopeResolver(Protocol):

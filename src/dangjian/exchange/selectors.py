@@ -6,10 +6,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dangjian.core.crypto import blind_index
-from dangjian.core.idcard import normalize
 from dangjian.core.parsing import parse_id
-from dangjian.core.scoping import path_range_q, report_out_of_scope
+from dangjian.core.scoping import SYSTEM, report_out_of_scope
 from dangjian.exchange.choices import ExchangePerm
 from dangjian.exchange.columns import Mapping
 from dangjian.exchange.models import ExchangeProfile, ImportJob
@@ -31,12 +29,10 @@ __all__ = [
 
 def profile_list(*, actor: Any, kind: str | None = None, perm: str = ExchangePerm.IMPORT) -> QuerySet[ExchangeProfile]:
     """Platform-wide mappings plus the unit mappings of orgs in the actor's scope (all for the system)."""
-    if actor is None:
-        qs = ExchangeProfile.objects.all()
-    else:
-        qs = ExchangeProfile.objects.filter(
-            Q(org__isnull=True) | Q(pk__in=ExchangeProfile.objects.for_actor(actor, perm).values("pk"))
-        )
+    actor = SYSTEM if actor is None else actor  # services' callers still say None for the system
+    qs = ExchangeProfile.objects.filter(
+        Q(org__isnull=True) | Q(pk__in=ExchangeProfile.objects.for_actor(actor, perm).values("pk"))
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("org").order_by("kind", "org_id", "code")
@@ -68,13 +64,15 @@ def mapping_for(kind: str, profile: ExchangeProfile | None) -> Mapping:
 
 def job_list(*, actor: Any, limit: int = 20) -> list[ImportJob]:
     """The actor's own recent import jobs (a job belongs to whoever uploaded it)."""
-    if actor is None or not actor.is_authenticated:
+    if getattr(actor, "pk", None) is None:  # anonymous, or the system (which uploads nothing)
         return []
     return list(ImportJob.objects.filter(created_by=actor).defer("data").order_by("-id")[:limit])
 
 
 def job_get(*, actor: Any, pk: int, with_data: bool = False) -> ImportJob:
-    qs = ImportJob.objects.filter(created_by=actor) if actor is not None else ImportJob.objects.all()
+    # the system (the worker, the CLI) reaches every job; a user only their own
+    system = actor is None or getattr(actor, "is_system", False)
+    qs = ImportJob.objects.all() if system else ImportJob.objects.filter(created_by=actor)
     if not with_data:
         qs = qs.defer("data")
     try:
@@ -89,32 +87,19 @@ def job_get(*, actor: Any, pk: int, with_data: bool = False) -> ImportJob:
 def export_members_qs(*, actor: Any, org: Organization | None = None, subtree: bool = True, status: str | None = None,
                       category: str | None = None, q: str | None = None) -> QuerySet[Member]:
     """The member list of :func:`members.selectors.member_list` (same filters, same scope), with what an
-    export needs joined; ``actor=None`` (the CLI as the system) sees the whole register."""
-    if actor is not None:
-        qs = member_list(actor=actor, org=org, subtree=subtree, status=status, category=category, q=q)
-    else:
-        qs = Member.objects.all()
-        if org is not None:
-            qs = qs.filter(path_range_q("org__path", org.path)) if subtree else qs.filter(org=org)
-        if status:
-            qs = qs.filter(status=status)
-        if category:
-            qs = qs.filter(category=category)
-        if q:
-            term = normalize(q)
-            cond = Q(name__contains=q.strip())
-            if len(term) == 18:
-                cond |= Q(id_number_bidx=blind_index("id_number", term))
-            qs = qs.filter(cond)
+    export needs joined. The CLI exports as :data:`~dangjian.core.scoping.SYSTEM` (whole register) or as
+    the user named by ``--as``."""
+    actor = SYSTEM if actor is None else actor
+    qs = member_list(actor=actor, org=org, subtree=subtree, status=status, category=category, q=q)
     return qs.select_related("org", "party_group", "unit").order_by("pk")
 
 
 def revealable_ids(*, actor: Any, member_ids: list[int]) -> set[int]:
     """Which of these members' ID numbers and phones *actor* may see unmasked (``members.reveal`` in
     scope, or the actor's own record — as :func:`members.selectors.can_reveal`), in one query."""
-    if actor is None:
-        return set(member_ids)
+    actor = SYSTEM if actor is None else actor
     allowed = set(Member.objects.for_actor(actor, MembersPerm.REVEAL).filter(pk__in=member_ids)
                   .values_list("pk", flat=True))
-    allowed |= set(Member.objects.filter(pk__in=member_ids, user=actor).values_list("pk", flat=True))
+    if getattr(actor, "pk", None) is not None:  # the system has no record of its own
+        allowed |= set(Member.objects.filter(pk__in=member_ids, user=actor).values_list("pk", flat=True))
     return allowed

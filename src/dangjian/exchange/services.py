@@ -102,7 +102,8 @@ def job_create(*, actor: Any, kind: str, mode: str, file_name: str, data: bytes,
     if profile is not None and profile.kind != kind:
         raise DomainError.one(ExchangeError.PROFILE_INVALID, "profile", _("所选交换方案不适用于该数据类别"))
     return ImportJob.objects.create(kind=kind, mode=mode, profile=profile, default_org=default_org,
-                                    file_name=file_name[:255], data=data, size=len(data), created_by=actor)
+                                    file_name=file_name[:255], data=data, size=len(data),
+                                    created_by=actor if getattr(actor, "pk", None) else None)
 
 
 class _JobProgress:

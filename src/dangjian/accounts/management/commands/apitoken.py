@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dangjian.accounts.models import User
 from dangjian.accounts.services import apitoken_create
+from dangjian.core.scoping import SYSTEM
 
 
 class Command(BaseCommand):
@@ -18,5 +19,5 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"unknown user: {username}")
-        _token, plaintext = apitoken_create(actor=None, user=user, name=name)
+        _token, plaintext = apitoken_create(actor=SYSTEM, user=user, name=name)
         self.stdout.write(f"API token for {username} (store it now, it is not shown again): {plaintext}")

@@ -7,6 +7,7 @@ from dangjian.accounts.choices import Scope
 from dangjian.accounts.models import User
 from dangjian.accounts.services import resolve_role, role_grant
 from dangjian.core.errors import DomainError
+from dangjian.core.scoping import SYSTEM
 from dangjian.orgs.models import Organization
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"unknown organisation code: {org_code}")
         try:
-            assignment = role_grant(actor=None, user=user, role=role_obj, org=org, scope=scope)
+            assignment = role_grant(actor=SYSTEM, user=user, role=role_obj, org=org, scope=scope)
         except DomainError as exc:
             raise CommandError("; ".join(e.message for e in exc.errors))
         self.stdout.write(f"granted: {assignment}")

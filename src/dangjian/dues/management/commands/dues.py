@@ -6,7 +6,7 @@
 - ``dues generate --period YYYY-MM [--org CODE]``: issue the month's bills (idempotent).
 - ``dues fix-bases --year YYYY [--org CODE]``: annual base fixing (2017 mode).
 
-Writes run as the system (``actor=None``) with the CLI channel in the audit log.
+Writes run as the system (``core.scoping.SYSTEM``) with the CLI channel in the audit log.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.core.errors import DomainError
+from dangjian.core.scoping import SYSTEM
 from dangjian.dues.choices import DuesCategory
 from dangjian.dues.rules import calculate
 from dangjian.dues.services import bases_fix_year, bills_generate
@@ -74,10 +75,10 @@ class Command(BaseCommand):
             self.stdout.write(f"比例 {rate}；按标准 {result.standard_amount}；依据 {result.citation}")
 
     def _generate(self, options) -> None:
-        run = bills_generate(actor=None, period=options["period"], org=self._org(options["org"]))
+        run = bills_generate(actor=SYSTEM, period=options["period"], org=self._org(options["org"]))
         self.stdout.write(f"{run.period}: 新生成 {run.created} 张账单；无党费档案 {run.without_profile} 人；"
                           f"标准 {run.rule_version}")
 
     def _fix_bases(self, options) -> None:
-        count = bases_fix_year(actor=None, year=options["year"], org=self._org(options["org"]))
+        count = bases_fix_year(actor=SYSTEM, year=options["year"], org=self._org(options["org"]))
         self.stdout.write(f"{options['year']}: 核定 {count} 份党费档案")

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from dangjian.core.parsing import parse_id
+from dangjian.core.scoping import SYSTEM
 from dangjian.exchange.columns import Mapping
 from dangjian.exchange.models import ExchangeProfile
 from dangjian.orgs.models import Organization
@@ -14,9 +15,9 @@ __all__ = ["actor_for", "mapping_option", "org_option"]
 
 
 def actor_for(username: str | None) -> Any:
-    """The user named by ``--as`` (their grants and scope apply), or None: the system."""
+    """The user named by ``--as`` (their grants and scope apply), or the system (scope: everything)."""
     if not username:
-        return None
+        return SYSTEM
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username=username, is_active=True).first()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dangjian.core.context import Channel, RequestContext, use_context
 from dangjian.core.errors import DomainError
+from dangjian.core.scoping import SYSTEM
 from dangjian.integration.selectors import schedule_list
 from dangjian.integration.services import schedule_job_update, schedule_run_now, schedule_sync
 
@@ -38,13 +39,13 @@ class Command(BaseCommand):
                 raise CommandError(f"schedule {action}: name the entry")
             try:
                 if action == "run":
-                    run = schedule_run_now(actor=None, name=name)
+                    run = schedule_run_now(actor=SYSTEM, name=name)
                     self.stdout.write(f"{name}: {run.status}{(' ' + run.error) if run.error else ''}")
                     if run.error:
                         raise CommandError(run.error)
                 else:
                     enabled = True if enable else (False if disable else None)
-                    job = schedule_job_update(actor=None, name=name, spec=spec, enabled=enabled)
+                    job = schedule_job_update(actor=SYSTEM, name=name, spec=spec, enabled=enabled)
                     self.stdout.write(f"{job.name}: {job.spec} enabled={job.enabled} "
                                       f"next={timezone.localtime(job.next_run_at):%Y-%m-%d %H:%M}")
             except DomainError as exc:
