@@ -8,7 +8,6 @@ Composition only: reads through selectors, writes through services, permissions 
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -318,8 +317,7 @@ def rule_edit(request, code: str):
     rule = next((r for r in rule_list() if r.code == code), None)
     if rule is None:
         raise Http404("unknown rule")
-    form = RuleForm(request.POST or None, initial={"params": json.dumps(rule.params, ensure_ascii=False),
-                                                   "enabled": rule.enabled})
+    form = RuleForm(request.POST or None, initial=RuleForm.initial_for(rule))
     if request.method == "POST" and form.is_valid():
         try:
             transfer_rule_update(actor=request.user, code=code, **form.cleaned_data)
