@@ -50,6 +50,7 @@ from dangjian.development.steps import STEPS
 from dangjian.orgs.selectors import branch_groups, org_can, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.rules import rule_edit_form
 
 __all__ = ["board", "close", "create", "detail", "edit", "export", "rule_edit", "rules", "step"]
 
@@ -257,18 +258,11 @@ def rules(request):
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, code: str):
     """修改规则参数 (global; audited with the stated basis)."""
-    rule = next((r for r in rule_list() if r.code == code), None)
-    if rule is None:
-        raise Http404("unknown rule")
-    form = RuleForm(request.POST or None, initial=RuleForm.initial_for(rule))
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule_update(actor=request.user, code=code, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("规则已修改，进行中的发展程序的期限将重新计算"))
-            return redirect("development:rules")
+    rule, form, done = rule_edit_form(
+        request, rules=rule_list(), code=code, form_class=RuleForm, update=rule_update,
+        saved=_("规则已修改，进行中的发展程序的期限将重新计算"), success_url=reverse("development:rules"))
+    if done:
+        return done
     return _form_page(request, "development/rule_form.html", {
         "form": form, "rule": rule, "title": rule.title, "cancel_url": reverse("development:rules"),
     })

@@ -3,14 +3,19 @@ the list table is ``ui/includes/rules_table.html``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.ui.forms import BootstrapForm
+from dangjian.core.errors import DomainError
+from dangjian.ui.forms import BootstrapForm, add_domain_errors
 
-__all__ = ["RuleForm"]
+__all__ = ["RuleForm", "rule_edit_form"]
 
 
 class RuleForm(BootstrapForm):
@@ -36,3 +41,25 @@ class RuleForm(BootstrapForm):
         if not isinstance(value, dict):
             raise forms.ValidationError(_("参数应为 JSON 对象"))
         return value
+
+
+def rule_edit_form(request, *, rules: Iterable[Any], code: str, form_class: type[RuleForm],
+                   update: Callable[..., Any], saved: str, success_url: str
+                   ) -> tuple[Any, RuleForm, HttpResponse | None]:
+    """The edit page's work for rule *code* of *rules*: 404 for an unknown code, the form with the
+    rule's values, and on a valid POST the app's audited update (``update(actor=, code=, **fields)``);
+    its field errors go back onto the form. Returns ``(rule, form, redirect)``; the redirect (to
+    *success_url*, with the *saved* message) is None while the form is to be shown."""
+    rule = next((r for r in rules if r.code == code), None)
+    if rule is None:
+        raise Http404("unknown rule")
+    form = form_class(request.POST or None, initial=form_class.initial_for(rule))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update(actor=request.user, code=code, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, saved)
+            return rule, form, redirect(success_url)
+    return rule, form, None
