@@ -46,11 +46,12 @@ from dangjian.development.services import (
     rule_update,
     step_record,
 )
+from dangjian.development.services.rules_admin import RULESET
 from dangjian.development.steps import STEPS
 from dangjian.orgs.selectors import branch_groups, org_can, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
-from dangjian.ui.rules import rule_edit_form
+from dangjian.ui.rules import rule_edit_form, rules_page
 
 __all__ = ["board", "close", "create", "detail", "edit", "export", "rule_edit", "rules", "step"]
 
@@ -249,9 +250,7 @@ def export(request):
 @require_GET
 def rules(request):
     """发展党员规则: every rule with its parameters, severity and citation."""
-    return render(request, "development/rules.html", {
-        "rules": rule_list(), "can_configure": resolver().has_perm_anywhere(request.user, DevelopmentPerm.CONFIGURE),
-    })
+    return rules_page(request, template="development/rules.html", rules=rule_list(), ruleset=RULESET)
 
 
 @require_perm(DevelopmentPerm.CONFIGURE)

@@ -63,9 +63,10 @@ from dangjian.transfers.services import (
     transfer_return,
     transfer_rule_update,
 )
+from dangjian.transfers.services.rules_admin import RULESET
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
-from dangjian.ui.rules import rule_edit_form
+from dangjian.ui.rules import rule_edit_form, rules_page
 
 __all__ = [
     "cancel", "create", "detail", "external_in", "letter", "list_view", "member", "receive", "return_letter",
@@ -307,9 +308,7 @@ def search(request, pk: int):
 @require_GET
 def rules(request):
     """组织关系转接规则: every rule with its parameters and citation."""
-    return render(request, "transfers/rules.html", {
-        "rules": rule_list(), "can_configure": resolver().has_perm_anywhere(request.user, TransfersPerm.CONFIGURE),
-    })
+    return rules_page(request, template="transfers/rules.html", rules=rule_list(), ruleset=RULESET)
 
 
 @require_perm(TransfersPerm.CONFIGURE)

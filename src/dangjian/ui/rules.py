@@ -9,13 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.errors import DomainError
 from dangjian.ui.forms import BootstrapForm, add_domain_errors
 
-__all__ = ["RuleForm", "rule_edit_form"]
+__all__ = ["RuleForm", "rule_edit_form", "rules_page"]
 
 
 class RuleForm(BootstrapForm):
@@ -63,3 +63,8 @@ def rule_edit_form(request, *, rules: Iterable[Any], code: str, form_class: type
             messages.success(request, saved)
             return rule, form, redirect(success_url)
     return rule, form, None
+
+
+def rules_page(request, *, template: str, rules: Iterable[Any], ruleset: Any) -> HttpResponse:
+    """The list page of a ruleset: its rules and whether the user may edit them."""
+    return render(request, template, {"rules": rules, "can_configure": ruleset.can_configure(request.user)})
