@@ -33,7 +33,8 @@ def _event_classes() -> dict[str, type[DomainEvent]]:
 
 
 def _published_names() -> set[str]:
-    """Names of the classes constructed inside ``events.publish(...)`` anywhere in the source."""
+    """Names of the classes constructed inside ``events.publish(...)`` anywhere in the source, and of
+    the classes a rules kit ``Ruleset(..., changed=SomeEvent)`` publishes after a change."""
     names: set[str] = set()
     for path in SRC.rglob("*.py"):
         if "tests" in path.parts:
@@ -42,6 +43,8 @@ def _published_names() -> set[str]:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "publish"
                     and node.args and isinstance(node.args[0], ast.Call) and isinstance(node.args[0].func, ast.Name)):
                 names.add(node.args[0].func.id)
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "Ruleset":
+                names.update(k.value.id for k in node.keywords if k.arg == "changed" and isinstance(k.value, ast.Name))
     return names
 
 

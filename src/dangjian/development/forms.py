@@ -2,7 +2,6 @@
 as :class:`DomainError` field errors, shown next to the matching field."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -14,6 +13,7 @@ from dangjian.development.steps import NOTICE_FIELDS, STEPS
 from dangjian.members.choices import ETHNICITIES, Education, Gender
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
+from dangjian.ui import rules as rules_ui
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -181,18 +181,7 @@ class StepForm(BootstrapForm):
         return out
 
 
-class RuleForm(BootstrapForm):
-    params = forms.CharField(label=_("参数（JSON）"), widget=forms.Textarea(attrs={"rows": 4}))
+class RuleForm(rules_ui.RuleForm):
     severity = forms.ChoiceField(label=_("处理方式"), choices=Severity.choices)
-    enabled = forms.BooleanField(label=_("启用"), required=False)
-    reason = forms.CharField(label=_("修改依据（文件名称和文号）"), max_length=500)
-
-    def clean_params(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.cleaned_data["params"])
-        except ValueError:
-            raise forms.ValidationError(_("不是有效的 JSON"))
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("参数应为 JSON 对象"))
-        return value
+    field_order = ["params", "severity", "enabled", "reason"]
 

@@ -14,17 +14,20 @@ period ends on the month's last day (民法典 art. 202), and leap years need no
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from dangjian.core import rules as kit
+from dangjian.core.errors import FieldError
+from dangjian.core.rules import ErrorCodes, Param, Rule, check_params, effective_rules
 from dangjian.development.choices import NoticeUnit, Severity, StepCode
 from dangjian.development.errors import DevelopmentError, RuleViolation
 
 __all__ = [
     "DEFAULT_RULES",
+    "RULE_ERRORS",
     "Rule",
     "RuleCode",
     "RuleSet",
@@ -33,6 +36,7 @@ __all__ = [
     "check_activist_wait",
     "check_approval_deadline",
     "check_candidate_cultivation",
+    "check_consistency",
     "check_contacts",
     "check_conversion_meeting",
     "check_extension",
@@ -76,126 +80,117 @@ class RuleCode:
     CONVERSION_APPROVAL_DEADLINE = "conversion_approval_deadline"
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One rule as the services see it: the stored row, or its default when no row exists."""
+def _schema(params: dict[str, Any]) -> tuple[Param, ...]:
+    """The parameter schema of a development rule, from its defaults: counts and periods are
+    non-negative integers, ``unit`` a notice unit, ``steps`` a list of step codes."""
+    out = []
+    for name, value in params.items():
+        if name == "unit":
+            out.append(Param(name, name, value, None, None, choices=tuple(NoticeUnit.values)))
+        elif isinstance(value, list):
+            out.append(Param(name, name, tuple(value), None, None, many=True, choices=tuple(StepCode.values)))
+        else:
+            out.append(Param(name, name, value, 0, None))
+    return tuple(out)
 
-    code: str
-    title: str
-    params: dict[str, Any]
-    severity: str
-    citation: str
-    confidence: str = "high"
-    enabled: bool = True
 
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
-
-    @property
-    def blocks(self) -> bool:
-        return self.severity == Severity.BLOCK
+def _rule(code: str, title: str, params: dict[str, Any], severity: str, citation: str,
+          confidence: str = "high") -> Rule:
+    return Rule(code, title, params, citation, confidence, severity=severity, schema=_schema(params))
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(RuleCode.MIN_AGE, "年满十八岁", {"years": 18}, Severity.BLOCK,
+    _rule(RuleCode.MIN_AGE, "年满十八岁", {"years": 18}, Severity.BLOCK,
          "DOMAIN §5 最低年龄: 党章第一条; 《发展党员工作细则》(2014) 第五条"),
-    Rule(RuleCode.TALK_DEADLINE, "一个月内派人谈话", {"months": 1}, Severity.WARN,
+    _rule(RuleCode.TALK_DEADLINE, "一个月内派人谈话", {"months": 1}, Severity.WARN,
          "DOMAIN §5 谈话: 《发展党员工作细则》(2014) 第七条"),
-    Rule(RuleCode.ACTIVIST_MIN_WAIT, "申请后确定积极分子的最短间隔", {"months": 0}, Severity.BLOCK,
+    _rule(RuleCode.ACTIVIST_MIN_WAIT, "申请后确定积极分子的最短间隔", {"months": 0}, Severity.BLOCK,
          "DOMAIN §5 确定积极分子: 《发展党员工作细则》(2014) 第八、九条（全国无最短间隔，地方常见 3–6 个月）",
          "high"),
-    Rule(RuleCode.ACTIVIST_ASSESSMENT, "每半年考察一次积极分子", {"months": 6}, Severity.WARN,
+    _rule(RuleCode.ACTIVIST_ASSESSMENT, "每半年考察一次积极分子", {"months": 6}, Severity.WARN,
          "DOMAIN §5 积极分子考察: 《发展党员工作细则》(2014) 第十一条"),
-    Rule(RuleCode.CULTIVATION_CONTACTS, "一至两名正式党员作培养联系人", {"min": 1, "max": 2}, Severity.BLOCK,
+    _rule(RuleCode.CULTIVATION_CONTACTS, "一至两名正式党员作培养联系人", {"min": 1, "max": 2}, Severity.BLOCK,
          "DOMAIN §5 培养联系人: 《发展党员工作细则》(2014) 第十条"),
-    Rule(RuleCode.CANDIDATE_MIN_CULTIVATION, "培养教育一年以上方可列为发展对象", {"years": 1}, Severity.BLOCK,
+    _rule(RuleCode.CANDIDATE_MIN_CULTIVATION, "培养教育一年以上方可列为发展对象", {"years": 1}, Severity.BLOCK,
          "DOMAIN §5 积极分子→发展对象: 《发展党员工作细则》(2014) 第十三条"),
-    Rule(RuleCode.INTRODUCERS, "两名正式党员作入党介绍人", {"count": 2}, Severity.BLOCK,
+    _rule(RuleCode.INTRODUCERS, "两名正式党员作入党介绍人", {"count": 2}, Severity.BLOCK,
          "DOMAIN §5 入党介绍人: 党章第五条; 《发展党员工作细则》(2014) 第十四条"),
-    Rule(RuleCode.POLITICAL_REVIEW, "政治审查合格方可发展", {}, Severity.BLOCK,
+    _rule(RuleCode.POLITICAL_REVIEW, "政治审查合格方可发展", {}, Severity.BLOCK,
          "DOMAIN §5 政治审查: 《发展党员工作细则》(2014) 第十六条"),
-    Rule(RuleCode.TRAINING_MINIMUM, "集中培训不少于三天或二十四学时", {"days": 3, "class_hours": 24}, Severity.BLOCK,
+    _rule(RuleCode.TRAINING_MINIMUM, "集中培训不少于三天或二十四学时", {"days": 3, "class_hours": 24}, Severity.BLOCK,
          "DOMAIN §5 集中培训: 《发展党员工作细则》(2014) 第十七条"),
-    Rule(RuleCode.PUBLIC_NOTICE, "公示期", {
+    _rule(RuleCode.PUBLIC_NOTICE, "公示期", {
         "days": 5, "unit": NoticeUnit.WORKING,
         "steps": [StepCode.CANDIDATE_CONFIRM, StepCode.PREREVIEW, StepCode.CONVERSION_MEETING],
     }, Severity.BLOCK,
          "DOMAIN §5 公示 与 待核实事项 3: 地方及高校规定常见不少于 5 个工作日（2014 年全国文本未见时长，部分单位 7 天）",
          "low"),
-    Rule(RuleCode.MEETING_AFTER_PREREVIEW, "预审通过后一个月内召开支部党员大会", {"months": 1}, Severity.WARN,
+    _rule(RuleCode.MEETING_AFTER_PREREVIEW, "预审通过后一个月内召开支部党员大会", {"months": 1}, Severity.WARN,
          "DOMAIN §5 预审后的支部大会: 地方及高校规定; 修订文本说法（待核实事项 2）", "medium"),
-    Rule(RuleCode.MEETING_QUORUM, "到会有表决权的党员超过应到会人数的半数",
+    _rule(RuleCode.MEETING_QUORUM, "到会有表决权的党员超过应到会人数的半数",
          {"numerator": 1, "denominator": 2}, Severity.BLOCK,
          "DOMAIN §5 接收表决 / §3 法定人数: 《发展党员工作细则》(2014) 第二十条、第三十三条"),
-    Rule(RuleCode.VOTE_MAJORITY, "赞成人数超过应到会有表决权正式党员的半数",
+    _rule(RuleCode.VOTE_MAJORITY, "赞成人数超过应到会有表决权正式党员的半数",
          {"numerator": 1, "denominator": 2}, Severity.BLOCK,
          "DOMAIN §5 接收表决: 《发展党员工作细则》(2014) 第二十、二十一条; 党章第五条"),
-    Rule(RuleCode.ADMISSION_APPROVAL_DEADLINE, "三个月内审批，特殊情况延长不超过六个月",
+    _rule(RuleCode.ADMISSION_APPROVAL_DEADLINE, "三个月内审批，特殊情况延长不超过六个月",
          {"months": 3, "max_months": 6}, Severity.BLOCK,
          "DOMAIN §5 审批期限: 《发展党员工作细则》(2014) 第四章（条号待核实，待核实事项 5）"),
-    Rule(RuleCode.OATH_DEADLINE, "批准后一个月内组织入党宣誓", {"months": 1}, Severity.WARN,
+    _rule(RuleCode.OATH_DEADLINE, "批准后一个月内组织入党宣誓", {"months": 1}, Severity.WARN,
          "DOMAIN §5 入党宣誓: 《发展党员工作细则》(2014) 第五章; 修订文本说法（待核实事项 2）", "medium"),
-    Rule(RuleCode.PROBATION_LENGTH, "预备期一年，自支部大会通过之日起算", {"years": 1}, Severity.BLOCK,
+    _rule(RuleCode.PROBATION_LENGTH, "预备期一年，自支部大会通过之日起算", {"years": 1}, Severity.BLOCK,
          "DOMAIN §5 预备期: 党章第七条; 《发展党员工作细则》(2014) 第三十一、三十二条"),
-    Rule(RuleCode.CONVERSION_PROMPTLY, "预备期满后及时讨论转正", {"months": 1}, Severity.WARN,
+    _rule(RuleCode.CONVERSION_PROMPTLY, "预备期满后及时讨论转正", {"months": 1}, Severity.WARN,
          "DOMAIN §5 转正: 《发展党员工作细则》(2014) 第三十二条（“及时讨论”；一个月为本平台默认）", "low"),
-    Rule(RuleCode.PROBATION_EXTENSION, "延长预备期只能一次，最短半年，最长一年",
+    _rule(RuleCode.PROBATION_EXTENSION, "延长预备期只能一次，最短半年，最长一年",
          {"min_months": 6, "max_months": 12, "times": 1}, Severity.BLOCK,
          "DOMAIN §5 转正: 党章第七条; 《发展党员工作细则》(2014) 第三十二、三十三条"),
-    Rule(RuleCode.CONVERSION_APPROVAL_DEADLINE, "转正三个月内审批", {"months": 3, "max_months": 3}, Severity.BLOCK,
+    _rule(RuleCode.CONVERSION_APPROVAL_DEADLINE, "转正三个月内审批", {"months": 3, "max_months": 3}, Severity.BLOCK,
          "DOMAIN §5 转正: 《发展党员工作细则》(2014) 第三十三条"),
 )
 _DEFAULTS = {rule.code: rule for rule in DEFAULT_RULES}
 
 
-@dataclass
-class RuleSet:
-    """The effective rules for one service call (one query)."""
+class RuleSet(kit.RuleSet):
+    """The effective development rules; without arguments, the defaults."""
 
-    rules: dict[str, Rule] = field(default_factory=lambda: dict(_DEFAULTS))
-
-    def __getitem__(self, code: str) -> Rule:
-        return self.rules.get(code) or _DEFAULTS[code]
+    def __init__(self, rules: dict[str, Rule] | None = None, defaults: dict[str, Rule] | None = None):
+        super().__init__(dict(rules or _DEFAULTS), defaults or _DEFAULTS)
 
 
 def load_rules() -> RuleSet:
     from dangjian.development.models import DevelopmentRule
 
-    stored = {
-        row.code: Rule(row.code, row.title, {**_DEFAULTS[row.code].params, **(row.params or {})}, row.severity,
-                       row.citation, row.confidence, row.enabled)
-        for row in DevelopmentRule.objects.filter(code__in=list(_DEFAULTS))
-    }
-    return RuleSet({**_DEFAULTS, **stored})
+    return RuleSet(effective_rules(_DEFAULTS, DevelopmentRule.objects.filter(code__in=list(_DEFAULTS))).rules)
+
+
+def check_consistency(rule: Rule, merged: dict[str, Any]) -> list[FieldError]:
+    """Cross-parameter problems of a development rule's merged parameters."""
+    problems = []
+    if merged.get("denominator") == 0:
+        problems.append(_("参数 denominator 不能为 0"))
+    if "min" in merged and merged["min"] > merged["max"]:
+        problems.append(_("参数 min 不能大于 max"))
+    if "min_months" in merged and merged["min_months"] > merged["max_months"]:
+        problems.append(_("参数 min_months 不能大于 max_months"))
+    if "max_months" in merged and "months" in merged and merged["months"] > merged["max_months"]:
+        problems.append(_("参数 months 不能大于 max_months"))
+    return [FieldError(DevelopmentError.RULE_PARAMS_INVALID, "params", p) for p in problems]
+
+
+RULE_ERRORS = ErrorCodes(
+    unknown=DevelopmentError.RULE_PARAMS_INVALID, type=DevelopmentError.RULE_PARAMS_INVALID,
+    range=DevelopmentError.RULE_PARAMS_INVALID, inconsistent=DevelopmentError.RULE_PARAMS_INVALID,
+    reason=DevelopmentError.REQUIRED, unknown_rule=DevelopmentError.INVALID)
 
 
 def validate_params(code: str, params: dict[str, Any]) -> list[str]:
     """Problems with *params* for rule *code*: unknown keys, wrong types, impossible ranges."""
-    default = _DEFAULTS[code].params
-    problems = [_("未知参数 %(k)s") % {"k": key} for key in params if key not in default]
-    for key, value in params.items():
-        if key not in default:
-            continue
-        expected = default[key]
-        if isinstance(expected, int) and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            problems.append(_("参数 %(k)s 应为非负整数") % {"k": key})
-        elif isinstance(expected, list) and not (
-            isinstance(value, list) and all(v in StepCode.values for v in value)
-        ):
-            problems.append(_("参数 %(k)s 应为步骤代码列表") % {"k": key})
-        elif key == "unit" and value not in NoticeUnit.values:
-            problems.append(_("参数 unit 应为 working 或 calendar"))
-    merged = {**default, **params}
-    if not problems:
-        if merged.get("denominator") == 0:
-            problems.append(_("参数 denominator 不能为 0"))
-        if "min" in merged and merged["min"] > merged["max"]:
-            problems.append(_("参数 min 不能大于 max"))
-        if "min_months" in merged and merged["min_months"] > merged["max_months"]:
-            problems.append(_("参数 min_months 不能大于 max_months"))
-        if "max_months" in merged and "months" in merged and merged["months"] > merged["max_months"]:
-            problems.append(_("参数 months 不能大于 max_months"))
-    return problems
+    rule = _DEFAULTS[code]
+    errors = check_params(rule.schema, params, codes=RULE_ERRORS, one_field=True)
+    if not errors:
+        errors = check_consistency(rule, {**rule.params, **params})
+    return [e.message for e in errors]
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

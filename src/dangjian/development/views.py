@@ -6,7 +6,6 @@ Composition only: reads through selectors, writes through services, permissions 
 """
 from __future__ import annotations
 
-import json
 import tempfile
 from typing import Any
 
@@ -47,10 +46,12 @@ from dangjian.development.services import (
     rule_update,
     step_record,
 )
+from dangjian.development.services.rules_admin import RULESET
 from dangjian.development.steps import STEPS
 from dangjian.orgs.selectors import branch_groups, org_can, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.rules import rule_edit_form, rules_page
 
 __all__ = ["board", "close", "create", "detail", "edit", "export", "rule_edit", "rules", "step"]
 
@@ -249,28 +250,18 @@ def export(request):
 @require_GET
 def rules(request):
     """发展党员规则: every rule with its parameters, severity and citation."""
-    return render(request, "development/rules.html", {
-        "rules": rule_list(), "can_configure": resolver().has_perm_anywhere(request.user, DevelopmentPerm.CONFIGURE),
-    })
+    return rules_page(request, template="development/rules.html", rules=rule_list(), ruleset=RULESET)
 
 
 @require_perm(DevelopmentPerm.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, code: str):
     """修改规则参数 (global; audited with the stated basis)."""
-    rule = next((r for r in rule_list() if r.code == code), None)
-    if rule is None:
-        raise Http404("unknown rule")
-    form = RuleForm(request.POST or None, initial={
-        "params": json.dumps(rule.params, ensure_ascii=False), "severity": rule.severity, "enabled": rule.enabled})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule_update(actor=request.user, code=code, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("规则已修改，进行中的发展程序的期限将重新计算"))
-            return redirect("development:rules")
+    rule, form, done = rule_edit_form(
+        request, rules=rule_list(), code=code, form_class=RuleForm, update=rule_update,
+        saved=_("规则已修改，进行中的发展程序的期限将重新计算"), success_url=reverse("development:rules"))
+    if done:
+        return done
     return _form_page(request, "development/rule_form.html", {
         "form": form, "rule": rule, "title": rule.title, "cancel_url": reverse("development:rules"),
     })

@@ -3,7 +3,6 @@ DOMAIN §6 rules are checked by the services, whose field errors are put back on
 (``ui.forms.add_domain_errors`` with the maps below)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.choices import Category, Education, Gender
 from dangjian.transfers.choices import StatusTransition, TransferKind, TransferStatus
+from dangjian.ui import rules as rules_ui
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -142,16 +142,4 @@ class SearchForm(BootstrapForm):
     result = forms.CharField(label=_("查找结果"), required=False, max_length=2000)
 
 
-class RuleForm(BootstrapForm):
-    params = forms.CharField(label=_("参数（JSON）"), widget=forms.Textarea(attrs={"rows": 3}))
-    enabled = forms.BooleanField(label=_("启用"), required=False)
-    reason = forms.CharField(label=_("修改依据（文件名称和文号）"), max_length=500)
-
-    def clean_params(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.cleaned_data["params"])
-        except ValueError:
-            raise forms.ValidationError(_("不是有效的 JSON")) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("参数应为 JSON 对象"))
-        return value
+RuleForm = rules_ui.RuleForm

@@ -15,19 +15,23 @@ is valid through 30 May (``issued_on + 90 days``) and overdue from 31 May; conta
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from dangjian.core import rules as kit
+from dangjian.core.errors import FieldError
+from dangjian.core.rules import ErrorCodes, Param, Rule, check_params, effective_rules
 from dangjian.transfers.errors import RuleViolation, TransfersError
 
 __all__ = [
     "DEFAULT_RULES",
+    "RULE_ERRORS",
     "Rule",
     "RuleCode",
     "RuleSet",
+    "check_consistency",
     "check_letter_valid",
     "check_mobile_away",
     "check_removal",
@@ -50,68 +54,60 @@ class RuleCode:
     SUSPENSION_REMOVAL = "suspension_removal"
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One rule as the services see it: the stored row, or its default when no row exists."""
-
-    code: str
-    title: str
-    params: dict[str, Any]
-    citation: str
-    confidence: str = "high"
-    enabled: bool = True
-
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
+def _rule(code: str, title: str, params: dict[str, int], citation: str, confidence: str = "high") -> Rule:
+    """A transfers rule: every parameter a whole number of days, months or years, 1 to 3650."""
+    return Rule(code, title, params, citation, confidence,
+                schema=tuple(Param(name, name, value, 1, 3650) for name, value in params.items()))
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(RuleCode.LETTER_VALIDITY, "组织关系介绍信有效期", {"days": 90, "max_days": 180},
+    _rule(RuleCode.LETTER_VALIDITY, "组织关系介绍信有效期", {"days": 90, "max_days": 180},
          "DOMAIN §6 介绍信有效期: 地方实践及问答（常见不超过 3 个月，跨省可至 6 个月；待核实事项 7）", "low"),
-    Rule(RuleCode.MOBILE_MAX_AWAY, "外出不足 6 个月的保留组织关系、作为流动党员管理", {"months": 6},
+    _rule(RuleCode.MOBILE_MAX_AWAY, "外出不足 6 个月的保留组织关系、作为流动党员管理", {"months": 6},
          "DOMAIN §6 流动党员: 中组部流动党员管理意见(2006)及地方规定; 转接时机: 《中国共产党党员教育管理工作条例》"
          "(2019) 第二十五条（外出 6 个月以上应转接组织关系）", "medium"),
-    Rule(RuleCode.LOST_CONTACT_SUSPENSION, "失去联系满 6 个月、经查找仍无法联系的停止党籍", {"months": 6},
+    _rule(RuleCode.LOST_CONTACT_SUSPENSION, "失去联系满 6 个月、经查找仍无法联系的停止党籍", {"months": 6},
          "DOMAIN §6 失联: 《中国共产党党员教育管理工作条例》(2019) 第二十四条"),
-    Rule(RuleCode.SUSPENSION_REMOVAL, "停止党籍满 2 年仍无法联系的按自行脱党除名，期间可恢复党籍", {"years": 2},
+    _rule(RuleCode.SUSPENSION_REMOVAL, "停止党籍满 2 年仍无法联系的按自行脱党除名，期间可恢复党籍", {"years": 2},
          "DOMAIN §6 失联: 《中国共产党党员教育管理工作条例》(2019) 第二十四条"),
 )
 _DEFAULTS = {rule.code: rule for rule in DEFAULT_RULES}
 
 
-@dataclass
-class RuleSet:
-    """The effective rules for one service call (one query)."""
+class RuleSet(kit.RuleSet):
+    """The effective transfers rules; without arguments, the defaults."""
 
-    rules: dict[str, Rule] = field(default_factory=lambda: dict(_DEFAULTS))
-
-    def __getitem__(self, code: str) -> Rule:
-        return self.rules.get(code) or _DEFAULTS[code]
+    def __init__(self, rules: dict[str, Rule] | None = None, defaults: dict[str, Rule] | None = None):
+        super().__init__(dict(rules or _DEFAULTS), defaults or _DEFAULTS)
 
 
 def load_rules() -> RuleSet:
     from dangjian.transfers.models import TransferRule
 
-    stored = {
-        row.code: Rule(row.code, row.title, {**_DEFAULTS[row.code].params, **(row.params or {})}, row.citation,
-                       row.confidence, row.enabled)
-        for row in TransferRule.objects.filter(code__in=list(_DEFAULTS))
-    }
-    return RuleSet({**_DEFAULTS, **stored})
+    return RuleSet(effective_rules(_DEFAULTS, TransferRule.objects.filter(code__in=list(_DEFAULTS))).rules)
+
+
+RULE_ERRORS = ErrorCodes(
+    unknown=TransfersError.RULE_PARAMS_INVALID, type=TransfersError.RULE_PARAMS_INVALID,
+    range=TransfersError.RULE_PARAMS_INVALID, inconsistent=TransfersError.RULE_PARAMS_INVALID,
+    reason=TransfersError.REQUIRED, unknown_rule=TransfersError.INVALID)
+
+
+def check_consistency(rule: Rule, merged: dict[str, Any]) -> list[FieldError]:
+    """A default letter validity above its maximum."""
+    if "max_days" in merged and merged["days"] > merged["max_days"]:
+        return [FieldError(TransfersError.RULE_PARAMS_INVALID, "params", _("参数 days 不能大于 max_days"))]
+    return []
 
 
 def validate_params(code: str, params: dict[str, Any]) -> list[str]:
-    """Problems with *params* for rule *code*: unknown keys, values that are not positive integers,
-    a default validity above its maximum."""
-    default = _DEFAULTS[code].params
-    problems = [_("未知参数 %(k)s") % {"k": key} for key in params if key not in default]
-    for key, value in params.items():
-        if key in default and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650):
-            problems.append(_("参数 %(k)s 应为 1 至 3650 之间的整数") % {"k": key})
-    merged = {**default, **params}
-    if not problems and "max_days" in merged and merged["days"] > merged["max_days"]:
-        problems.append(_("参数 days 不能大于 max_days"))
-    return problems
+    """Problems with *params* for rule *code*: unknown keys, values that are not integers from 1 to
+    3650, a default validity above its maximum."""
+    rule = _DEFAULTS[code]
+    errors = check_params(rule.schema, params, codes=RULE_ERRORS, one_field=True)
+    if not errors:
+        errors = check_consistency(rule, {**rule.params, **params})
+    return [e.message for e in errors]
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

@@ -8,13 +8,13 @@ Composition only: reads through selectors, writes through services, permissions 
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -63,8 +63,10 @@ from dangjian.transfers.services import (
     transfer_return,
     transfer_rule_update,
 )
+from dangjian.transfers.services.rules_admin import RULESET
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.rules import rule_edit_form, rules_page
 
 __all__ = [
     "cancel", "create", "detail", "external_in", "letter", "list_view", "member", "receive", "return_letter",
@@ -306,28 +308,18 @@ def search(request, pk: int):
 @require_GET
 def rules(request):
     """组织关系转接规则: every rule with its parameters and citation."""
-    return render(request, "transfers/rules.html", {
-        "rules": rule_list(), "can_configure": resolver().has_perm_anywhere(request.user, TransfersPerm.CONFIGURE),
-    })
+    return rules_page(request, template="transfers/rules.html", rules=rule_list(), ruleset=RULESET)
 
 
 @require_perm(TransfersPerm.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, code: str):
     """修改规则参数 (global; audited with the stated basis)."""
-    rule = next((r for r in rule_list() if r.code == code), None)
-    if rule is None:
-        raise Http404("unknown rule")
-    form = RuleForm(request.POST or None, initial={"params": json.dumps(rule.params, ensure_ascii=False),
-                                                   "enabled": rule.enabled})
-    if request.method == "POST" and form.is_valid():
-        try:
-            transfer_rule_update(actor=request.user, code=code, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("规则已修改；已开具的介绍信保持原有效期"))
-            return redirect("transfers:rules")
+    rule, form, done = rule_edit_form(
+        request, rules=rule_list(), code=code, form_class=RuleForm, update=transfer_rule_update,
+        saved=_("规则已修改；已开具的介绍信保持原有效期"), success_url=reverse("transfers:rules"))
+    if done:
+        return done
     return _page(request, "transfers/form.html", {
         "form": form, "rule": rule, "title": rule.title, "submit": _("保存"),
     }, invalid=request.method == "POST")

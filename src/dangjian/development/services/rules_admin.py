@@ -1,31 +1,38 @@
-"""Editing the rule parameters (global configuration of DOMAIN §5)."""
+"""Editing the rule parameters (global configuration of DOMAIN §5) through the rules kit."""
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
-from dangjian.core import events
-from dangjian.core.errors import DomainError, FieldError
-from dangjian.core.scoping import resolver
+from dangjian.core import rules as kit
+from dangjian.core.errors import FieldError
 from dangjian.development.choices import DevelopmentPerm, Severity
 from dangjian.development.errors import DevelopmentError
 from dangjian.development.events import DevelopmentRulesChanged
 from dangjian.development.models import DevelopmentRule
-from dangjian.development.rules import validate_params
+from dangjian.development.rules import RULE_ERRORS, check_consistency, load_rules
 
-__all__ = ["rule_update"]
-
-
-def _snapshot(rule: DevelopmentRule) -> dict[str, Any]:
-    return {"params": rule.params, "severity": rule.severity, "enabled": rule.enabled}
+__all__ = ["RULESET", "rule_update"]
 
 
-@transaction.atomic
+def _severity(value: Any) -> FieldError | None:
+    if value in Severity.values:
+        return None
+    return FieldError(DevelopmentError.INVALID, "severity", _("处理方式无效"))
+
+
+RULESET = kit.Ruleset(
+    name="development", perm=DevelopmentPerm.CONFIGURE, audit_action=AuditAction.DEV_RULE_UPDATED,
+    store=kit.ModelRuleStore(DevelopmentRule, fields=("params", "severity", "enabled")),
+    load=lambda: load_rules().rules, codes=RULE_ERRORS, record=record,
+    settings={"severity": _severity, "enabled": lambda value: None},
+    consistency=check_consistency, changed=DevelopmentRulesChanged, one_field=True,
+)
+
+
 def rule_update(*, actor: Any, code: str, params: dict[str, Any] | None = None, severity: str | None = None,
                 enabled: bool | None = None, reason: str = "") -> DevelopmentRule:
     """Changes a rule's parameters, severity or whether it applies, e.g. a province requiring 6 months
@@ -35,30 +42,5 @@ def rule_update(*, actor: Any, code: str, params: dict[str, Any] | None = None, 
     Audit: ``development.rule_update`` (before/after). Event: ``development.rules_changed`` — stored
     deadlines of open pipelines are recomputed by the ``refresh_plans`` task.
     """
-    if actor is not None and not resolver().has_perm_anywhere(actor, DevelopmentPerm.CONFIGURE):
-        raise PermissionDenied(DevelopmentPerm.CONFIGURE)
-    rule = DevelopmentRule.objects.select_for_update().get(code=code)
-    errors: list[FieldError] = []
-    if params is not None:
-        if not isinstance(params, dict):
-            errors.append(FieldError(DevelopmentError.RULE_PARAMS_INVALID, "params", _("参数应为 JSON 对象")))
-        else:
-            errors += [FieldError(DevelopmentError.RULE_PARAMS_INVALID, "params", p) for p in validate_params(code, params)]
-    if severity is not None and severity not in Severity.values:
-        errors.append(FieldError(DevelopmentError.INVALID, "severity", _("处理方式无效")))
-    if not reason.strip():
-        errors.append(FieldError(DevelopmentError.REQUIRED, "reason", _("请填写修改依据（文件名称和文号）")))
-    if errors:
-        raise DomainError(errors)
-    before = _snapshot(rule)
-    if params is not None:
-        rule.params = {**rule.params, **params}
-    if severity is not None:
-        rule.severity = severity
-    if enabled is not None:
-        rule.enabled = bool(enabled)
-    rule.save(update_fields=["params", "severity", "enabled", "updated_at"])
-    record(actor=actor, action=AuditAction.DEV_RULE_UPDATED, target=rule, before=before, after=_snapshot(rule),
-           reason=reason)
-    events.publish(DevelopmentRulesChanged(code=code))
-    return rule
+    return kit.rule_update(actor=actor, ruleset=RULESET, code=code, params=params, reason=reason,
+                           severity=severity, enabled=None if enabled is None else bool(enabled))

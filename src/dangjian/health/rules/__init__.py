@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 from dangjian.health.rules.base import (
+    RULE_ERRORS,
     SYSTEM,
     OrgScope,
     Param,
@@ -20,6 +21,7 @@ from dangjian.health.rules.base import (
 )
 
 __all__ = [
+    "RULE_ERRORS",
     "SYSTEM",
     "OrgScope",
     "Param",

@@ -21,11 +21,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dangjian.core.errors import FieldError
+from dangjian.core.rules import ErrorCodes, Param, check_params
 from dangjian.core.scoping import path_range_q
 from dangjian.health.choices import Severity
 from dangjian.health.errors import HealthError
 
 __all__ = [
+    "RULE_ERRORS",
     "SYSTEM",
     "OrgScope",
     "Param",
@@ -59,50 +61,6 @@ class _SystemActor:
 
 
 SYSTEM = _SystemActor()
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of a rule: an integer (or a list of integers with ``many``) within ``[min, max]``."""
-
-    name: str
-    label: str
-    default: int | tuple[int, ...]
-    min: int
-    max: int
-    unit: str = ""
-    many: bool = False
-
-    def describe(self) -> dict[str, Any]:
-        default = list(self.default) if self.many else self.default
-        return {"name": self.name, "label": str(self.label), "default": default, "min": self.min, "max": self.max,
-                "unit": self.unit, "many": self.many}
-
-    def check(self, value: Any) -> FieldError | None:
-        field_name = f"params.{self.name}"
-        if self.many:
-            if not isinstance(value, list) or not value or len(value) > 6 or not all(_is_int(v) for v in value):
-                return FieldError(HealthError.PARAM_TYPE, field_name, _("应为 1–6 个整数组成的列表"))
-            if len(set(value)) != len(value):
-                return FieldError(HealthError.PARAM_INCONSISTENT, field_name, _("列表中的数值不能重复"))
-            bad = [v for v in value if not self.min <= v <= self.max]
-            if bad:
-                return FieldError(HealthError.PARAM_OUT_OF_RANGE, field_name,
-                                  _("每个数值应在 %(min)s–%(max)s%(unit)s 之间") % self._range())
-            return None
-        if not _is_int(value):
-            return FieldError(HealthError.PARAM_TYPE, field_name, _("应为整数"))
-        if not self.min <= value <= self.max:
-            return FieldError(HealthError.PARAM_OUT_OF_RANGE, field_name,
-                              _("应在 %(min)s–%(max)s%(unit)s 之间") % self._range())
-        return None
-
-    def _range(self) -> dict[str, Any]:
-        return {"min": self.min, "max": self.max, "unit": self.unit}
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -214,12 +172,8 @@ class Rule:
         return _("数据来源 %(m)s.%(a)s 尚未提供，规则已登记但暂不运行") % {"m": module, "a": attr}
 
     def validate(self, params: dict[str, Any]) -> list[FieldError]:
-        """Errors of a partial parameter change (unknown names, types, ranges, then consistency)."""
-        known = {p.name: p for p in self.params}
-        errors = [FieldError(HealthError.PARAM_UNKNOWN, f"params.{name}", _("该规则没有此参数"))
-                  for name in params if name not in known]
-        errors += [e for name, value in params.items() if name in known for e in [known[name].check(value)] if e]
-        return errors
+        """Errors of a partial parameter change (unknown names, types, ranges)."""
+        return check_params(self.params, params, codes=RULE_ERRORS)
 
     def check_consistency(self, params: dict[str, Any]) -> list[FieldError]:
         """Cross-parameter rules (e.g. minimum ≤ maximum), on the merged parameters."""
@@ -228,6 +182,11 @@ class Rule:
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         raise NotImplementedError
 
+
+RULE_ERRORS = ErrorCodes(
+    unknown=HealthError.PARAM_UNKNOWN, type=HealthError.PARAM_TYPE, range=HealthError.PARAM_OUT_OF_RANGE,
+    inconsistent=HealthError.PARAM_INCONSISTENT, reason=HealthError.REASON_REQUIRED,
+    unknown_rule=HealthError.UNKNOWN_RULE)
 
 _REGISTRY: dict[str, Rule] = {}
 

@@ -1,33 +1,59 @@
-"""Changing a rule's settings (platform-wide configuration of the health rules)."""
+"""Changing a rule's settings (platform-wide configuration of the health rules) through the rules kit."""
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import Role
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
-from dangjian.core import events
-from dangjian.core.errors import DomainError, FieldError
-from dangjian.core.scoping import resolver
+from dangjian.core import rules as kit
+from dangjian.core.errors import FieldError
 from dangjian.health.choices import HealthPerm, Severity
 from dangjian.health.errors import HealthError
 from dangjian.health.events import HealthRulesChanged
 from dangjian.health.models import RuleConfig
-from dangjian.health.rules import get_rule
-from dangjian.health.selectors import rule_setting
+from dangjian.health.rules import RULE_ERRORS, get_rule
+from dangjian.health.selectors import rule_setting, rule_settings
 
-__all__ = ["rule_update"]
-
-
-def _snapshot(row: RuleConfig) -> dict[str, Any]:
-    return {"params": row.params, "severity": row.severity, "enabled": row.enabled, "notify_role": row.notify_role}
+__all__ = ["RULESET", "rule_update"]
 
 
-@transaction.atomic
+def _load() -> dict[str, kit.Rule]:
+    return {s.rule.code: kit.Rule(s.rule.code, str(s.rule.title), s.params, s.rule.citation, enabled=s.enabled,
+                                  severity=s.severity, schema=s.rule.params)
+            for s in rule_settings()}
+
+
+def _seed(code: str) -> dict[str, Any]:
+    current = rule_setting(code)
+    return {"params": current.params, "severity": current.severity, "enabled": current.enabled,
+            "notify_role": current.notify_role}
+
+
+def _severity(value: Any) -> FieldError | None:
+    if value in Severity.values:
+        return None
+    return FieldError(HealthError.INVALID_SEVERITY, "severity", _("严重程度应为 info、warning 或 critical"))
+
+
+def _notify_role(value: Any) -> FieldError | None:
+    if Role.objects.filter(code=value).exists():
+        return None
+    return FieldError(HealthError.UNKNOWN_ROLE, "notify_role", _("没有此角色"))
+
+
+RULESET = kit.Ruleset(
+    name="health", perm=HealthPerm.CONFIGURE, audit_action=AuditAction.HEALTH_RULE_UPDATED,
+    store=kit.ModelRuleStore(RuleConfig, fields=("params", "severity", "enabled", "notify_role"), seed=_seed),
+    load=_load, codes=RULE_ERRORS, record=record,
+    settings={"severity": _severity, "enabled": lambda value: None, "notify_role": _notify_role},
+    consistency=lambda rule, merged: get_rule(rule.code).check_consistency(merged),
+    changed=HealthRulesChanged,
+)
+
+
 def rule_update(*, actor: Any, code: str, params: dict[str, Any] | None = None, severity: str | None = None,
                 enabled: bool | None = None, notify_role: str | None = None, reason: str = "") -> RuleConfig:
     """Changes a rule's parameters (each checked against the rule's parameter schema and range, then
@@ -39,41 +65,6 @@ def rule_update(*, actor: Any, code: str, params: dict[str, Any] | None = None, 
     ``reason``). Audit: ``health.rule_update`` (before/after). Event: ``health.rules_changed`` — the
     rule is re-run over every org by a background task.
     """
-    if actor is not None and not resolver().has_perm_anywhere(actor, HealthPerm.CONFIGURE):
-        raise PermissionDenied(HealthPerm.CONFIGURE)
-    rule = get_rule(code)
-    if rule is None:
-        raise DomainError.one(HealthError.UNKNOWN_RULE, "code", _("没有此监测规则"))
-    current = rule_setting(code)
-    errors: list[FieldError] = []
-    if params is not None:
-        if not isinstance(params, dict):
-            errors.append(FieldError(HealthError.PARAM_TYPE, "params", _("参数应为 JSON 对象")))
-        else:
-            errors += rule.validate(params)
-            if not errors:
-                errors += rule.check_consistency({**current.params, **params})
-    if severity is not None and severity not in Severity.values:
-        errors.append(FieldError(HealthError.INVALID_SEVERITY, "severity", _("严重程度应为 info、warning 或 critical")))
-    if notify_role is not None and not Role.objects.filter(code=notify_role).exists():
-        errors.append(FieldError(HealthError.UNKNOWN_ROLE, "notify_role", _("没有此角色")))
-    if not (reason or "").strip():
-        errors.append(FieldError(HealthError.REASON_REQUIRED, "reason", _("请填写修改依据（文件名称和文号）")))
-    if errors:
-        raise DomainError(errors)
-    row, _created = RuleConfig.objects.select_for_update().get_or_create(
-        code=code, defaults={"params": current.params, "severity": current.severity, "enabled": current.enabled,
-                             "notify_role": current.notify_role})
-    before = _snapshot(row)
-    row.params = {**current.params, **(params or {})}
-    if severity is not None:
-        row.severity = severity
-    if enabled is not None:
-        row.enabled = bool(enabled)
-    if notify_role is not None:
-        row.notify_role = notify_role
-    row.save(update_fields=["params", "severity", "enabled", "notify_role", "updated_at"])
-    record(actor=actor, action=AuditAction.HEALTH_RULE_UPDATED, target=row, before=before, after=_snapshot(row),
-           reason=reason)
-    events.publish(HealthRulesChanged(code=code))
-    return row
+    return kit.rule_update(actor=actor, ruleset=RULESET, code=code, params=params, reason=reason,
+                           severity=severity, enabled=None if enabled is None else bool(enabled),
+                           notify_role=notify_role)
