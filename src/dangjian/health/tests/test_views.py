@@ -200,3 +200,18 @@ def test_rule_edit_refuses_out_of_range_at_the_field(tree, client, user_factory,
 def test_unknown_rule_page_is_404(tree, client, user_factory):
     signin(client, user_factory("admin", "sysadmin", tree["G"]))
     assert client.get(reverse("health:rule_edit", args=["org.nope"])).status_code == 404
+
+
+def test_monitor_cells_carry_their_column_names_for_the_phone_cards(world, client, user_factory):
+    # given
+    signin(client, user_factory("g", "org_dept", world["G"]))
+    # when
+    response = client.get(reverse("health:monitor"), {"org": "A", "sort": "-members"})
+    page = response.content.decode()
+    # then: every value cell names its column (a phone shows the rows as cards of labelled values)
+    labels = [str(col["label"]) for col in response.context["columns"][1:]]
+    row = page.split('<tr data-org="A1">', 1)[1].split("</tr>", 1)[0]
+    assert [cell.split('"', 1)[0] for cell in row.split('data-label="')[1:]] == labels
+    # and sorting, whose column heads a phone hides, is a menu with the current order chosen
+    assert 'data-monitor-sort' in page
+    assert '<option value="-members" selected>' in page
