@@ -65,7 +65,6 @@ KNOWN_FAILURES: list[tuple[str, str, str]] = [
     (r"^/notifications/preferences/", r"^raw code", "pickers work (issue 9 point 2): source codes typed by hand"),
     (r"^/notifications/schedule/", r"^raw code", LABELS + ": cron specs and task paths; the page only for configuring roles"),
     (r"^/audit/", r"^raw code", LABELS + ": audited object types (accounts.user …)"),
-    (r"^/api/v1/docs", r"^dead end", "the API docs page (ninja's Swagger UI, outside base.html) has no way back"),
 ]
 
 

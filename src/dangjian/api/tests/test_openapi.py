@@ -102,9 +102,11 @@ def test_docs_page_uses_ninjas_bundled_assets_not_a_cdn(client):
     html = response.content.decode()
     # then
     assert response.status_code == 200
-    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assets = re.findall(r'(?:\ssrc="|<link [^>]*href=")([^"]+)"', html)
     assert "/static/ninja/swagger-ui-bundle.js" in assets
     assert "/static/ninja/swagger-ui.css" in assets
     assert [a for a in assets if not a.startswith("/static/")] == []
     for asset in assets:
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not collected by collectstatic"
+    # and the page, opened from the main menu, leads back to the platform
+    assert '<a href="/" data-back-home>' in html
