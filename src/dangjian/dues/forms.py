@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.dues.choices import AlertLevel, BillStatus, DuesCategory, PaymentChannel
+from dangjian.dues.choices import AlertLevel, BillStatus, DuesCategory, DuesPerm, PaymentChannel
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = ["ArrearsFilterForm", "BillFilterForm", "CalculatorForm", "ExportForm", "PaymentForm", "ProfileForm"]
@@ -25,14 +26,14 @@ class CalculatorForm(BootstrapForm):
 
 
 class BillFilterForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), required=False, max_length=40)
+    org = OrgPickerField(label=_("党组织"), required=False, perm=DuesPerm.VIEW, help_text="")
     period = forms.CharField(label=_("月份"), required=False, max_length=7,
                              widget=forms.TextInput(attrs={"type": "month"}))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *BillStatus.choices])
 
 
 class ArrearsFilterForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), required=False, max_length=40)
+    org = OrgPickerField(label=_("党组织"), required=False, perm=DuesPerm.VIEW, help_text="")
     as_of = forms.DateField(label=_("截至日期"), required=False, widget=DateInput)
     level = forms.ChoiceField(label=_("提醒级别（至少）"), required=False,
                               choices=[("", _("全部欠缴")), *[c for c in AlertLevel.choices if c[0] != "none"]])
@@ -40,7 +41,7 @@ class ArrearsFilterForm(BootstrapForm):
 
 class ExportForm(BootstrapForm):
     month = forms.CharField(label=_("收款月份"), max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
-    org = forms.CharField(label=_("组织代码"), required=False, max_length=40)
+    org = OrgPickerField(label=_("党组织"), required=False, perm=DuesPerm.VIEW, help_text="")
     format = forms.ChoiceField(label=_("格式"), choices=[("csv", "CSV"), ("xlsx", "Excel (xlsx)")], initial="csv")
 
 

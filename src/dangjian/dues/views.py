@@ -51,19 +51,26 @@ from dangjian.dues.selectors import (
 )
 from dangjian.dues.services import payment_record, profile_set, reconciliation_export_record
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import org_children, org_get_by_code
+from dangjian.orgs.pickers import org_choice, org_pick_resolve
+from dangjian.orgs.selectors import org_children
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = ["arrears", "bills", "calculator", "export", "member", "pay", "profile"]
 
 PAGE_SIZE = 50
 
 
-def _org(actor: Any, code: str | None) -> Organization | None:
-    """The org of a code typed in a filter: outside the actor's ``dues.view`` scope it is 404 like a missing one."""
-    code = (code or "").strip()
-    return org_get_by_code(actor=actor, code=code, perm=DuesPerm.VIEW) if code else None
+def _org(actor: Any, code: str | None, form: Any = None) -> Organization | None:
+    """The org chosen in a filter (picker: a code or a name): outside the actor's ``dues.view`` scope it is
+    404 like a missing one; the form then shows the org's name and parent path."""
+    org, _error = org_pick_resolve(actor=actor, text=code or "", perm=DuesPerm.VIEW)
+    if org is None and (code or "").strip():
+        raise Http404("not found")
+    if org is not None and form is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
+    return org
 
 
 def _links(params: dict[str, Any], next_cursor: str | None) -> dict[str, str | None]:
@@ -109,7 +116,7 @@ def bills(request):
     form = BillFilterForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
-    org = _org(actor, data.get("org"))
+    org = _org(actor, data.get("org"), form)
     period = data.get("period") or str(period_of(timezone.localdate()))
     try:
         period = str(parse_period(period))
@@ -140,7 +147,7 @@ def arrears(request):
     form = ArrearsFilterForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
-    org = _org(actor, data.get("org"))
+    org = _org(actor, data.get("org"), form)
     as_of = data.get("as_of") or timezone.localdate()
     book = rule_book_in_force(as_of)
     qs = arrears_list(actor=actor, org=org, as_of=as_of, min_level=data.get("level") or None, book=book)
@@ -174,7 +181,7 @@ def export(request):
     if not (request.GET and form.is_valid()):
         return render(request, "dues/export.html", {"form": form}, status=400 if form.is_bound else 200)
     data = form.cleaned_data
-    org = _org(actor, data.get("org"))
+    org = _org(actor, data.get("org"), form)
     try:
         month = str(parse_period(data["month"], field="month"))
     except DomainError as exc:

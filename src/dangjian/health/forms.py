@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.parsing import parse_int
-from dangjian.health.choices import FindingState, Severity
+from dangjian.health.choices import FindingState, HealthPerm, Severity
 from dangjian.health.rules import Rule, all_rules
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm
 
 __all__ = ["FindingFilterForm", "RuleEditForm", "param_field_name"]
@@ -17,7 +18,7 @@ __all__ = ["FindingFilterForm", "RuleEditForm", "param_field_name"]
 
 class FindingFilterForm(BootstrapForm):
     rule = forms.ChoiceField(label=_("规则"), required=False)
-    org = forms.CharField(label=_("组织代码（含下级）"), max_length=40, required=False)
+    org = OrgPickerField(label=_("党组织（含下级）"), required=False, perm=HealthPerm.VIEW, help_text="")
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[
         ("active", _("未消除")), *FindingState.choices, ("", _("全部"))])
     severity = forms.ChoiceField(label=_("严重程度"), required=False, choices=[("", _("全部")), *Severity.choices])

@@ -41,6 +41,7 @@ from dangjian.health.selectors import (
 )
 from dangjian.health.services import finding_acknowledge, rule_update
 from dangjian.orgs.models import Organization
+from dangjian.orgs.pickers import org_from_picker
 from dangjian.orgs.selectors import org_ancestors, org_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
@@ -215,11 +216,7 @@ def findings(request):
     next_cursor = None
     org = None
     if form.is_valid():
-        code = form.cleaned_data["org"].strip()
-        try:
-            org = _org(actor, code)
-        except Http404:
-            form.add_error("org", _("组织不存在或不在您的数据范围内"))
+        org = org_from_picker(actor, form, "org")
     if form.is_valid():
         f = form.cleaned_data
         qs = finding_list(actor=actor, rule=f["rule"] or None, org=org, state=f["state"] or None,

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,13 +23,15 @@ from dangjian.core.scoping import resolver
 from dangjian.members.choices import MembersPerm
 from dangjian.members.forms import SERVICE_FIELD_MAP, MemberFilterForm, MemberForm
 from dangjian.members.models import Member
+from dangjian.members.pickers import member_pick_search
 from dangjian.members.selectors import can_reveal, member_can, member_get, member_list
 from dangjian.members.services import member_create, member_reveal, member_update
+from dangjian.orgs.pickers import org_from_picker
 from dangjian.orgs.selectors import branch_groups, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import deny, require_perm
 
-__all__ = ["create", "detail", "edit", "list_view", "reveal"]
+__all__ = ["create", "detail", "edit", "list_view", "pick", "reveal"]
 
 PAGE_SIZE = 25
 # How many earlier cursors the list keeps in its URL for the "previous page" link.
@@ -69,12 +71,8 @@ def list_view(request):
     org = None
     org_missing = False
     if data.get("org"):
-        try:
-            org = org_get_by_code(actor=actor, code=data["org"].strip(), perm=MembersPerm.VIEW)
-        except Http404:
-            org_missing = True
-            form.add_error("org", _("未找到该组织代码，或该组织不在您的查看范围内"))
-            form.mark_invalid()
+        org = org_from_picker(actor, form, "org")
+        org_missing = org is None
     cursor = request.GET.get("cursor", "")
     if cursor == "0":
         cursor = ""
@@ -94,6 +92,16 @@ def list_view(request):
         "links": _page_links(request, params, cursor, next_cursor),
         "can_create": _can_create(actor),
     })
+
+
+@require_perm(MembersPerm.VIEW)
+@require_GET
+def pick(request):
+    """The member picker's source (issue 9): JSON ``{"items": [{id, value, label, path, hint}]}`` of the
+    members in the actor's scope (for ``perm``, the form's permission) matching ``q`` — a name fragment, the
+    ID number or its last 4 —, at most 20, each with their branch and masked ID."""
+    items = member_pick_search(actor=request.user, q=request.GET.get("q", ""), perm=request.GET.get("perm") or None)
+    return JsonResponse({"items": [i.as_json() for i in items]})
 
 
 def _can_create(actor: Any) -> bool:

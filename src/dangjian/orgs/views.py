@@ -22,6 +22,7 @@ from dangjian.core.parsing import parse_int
 from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.forms import OrgDissolveForm, OrgForm, OrgMoveForm, child_type_choices
 from dangjian.orgs.models import Organization
+from dangjian.orgs.pickers import org_pick_search
 from dangjian.orgs.selectors import (
     CHART_MAX_NODES,
     branch_groups,
@@ -52,6 +53,7 @@ __all__ = [
     "edit",
     "lookup",
     "move",
+    "pick",
     "tree",
 ]
 
@@ -240,6 +242,20 @@ def lookup(request):
     if org_type:
         found = [o for o in found if o.org_type == org_type]
     return render(request, "orgs/_lookup_options.html", {"orgs": found[:LOOKUP_LIMIT]})
+
+
+@require_perm(OrgsPerm.VIEW)
+@require_GET
+def pick(request):
+    """The org picker's source (issue 9): JSON ``{"items": [{id, value, code, label, path, hint}]}`` of the orgs
+    the actor may choose — by ``q`` (name fragment or code), narrowed by ``perm`` (the form's permission),
+    ``type`` (comma-separated org types), ``active`` and ``purpose`` (a group-wide choice such as a
+    transfer's receiving branch) — at most 20, each with its parent path."""
+    g = request.GET
+    items = org_pick_search(actor=request.user, q=g.get("q", ""), perm=g.get("perm") or None,
+                            types=g.get("type") or None, active=g.get("active") == "1",
+                            purpose=g.get("purpose") or None)
+    return JsonResponse({"items": [i.as_json() for i in items]})
 
 
 def _chart_root(request) -> Organization | None:

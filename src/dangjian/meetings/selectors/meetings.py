@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
-from dangjian.meetings.choices import MeetingsPerm, MeetingStatus, RollSource
+from dangjian.meetings.choices import KindCode, MeetingsPerm, MeetingStatus, RollSource
 from dangjian.meetings.models import (
     Attendance,
     FollowUp,
@@ -35,6 +35,7 @@ __all__ = [
     "CalendarDay",
     "attachment_get",
     "calendar_month",
+    "default_kind",
     "default_org_for",
     "followup_get",
     "kind_by_code",
@@ -44,6 +45,7 @@ __all__ = [
     "meeting_attendance",
     "meeting_can_change",
     "meeting_followups",
+    "meeting_form_default_org",
     "meeting_get",
     "meeting_list",
     "meeting_orgs_for",
@@ -184,6 +186,28 @@ def default_org_for(actor: Any, perm: str = MeetingsPerm.CHANGE) -> Organization
     orgs = [org_get(actor=actor, pk=g.org_id, perm=perm) for g in grants[:5]]
     branches = [o for o in orgs if o.org_type == OrgType.BRANCH]
     return (branches or orgs)[0]
+
+
+def meeting_form_default_org(actor: Any, orgs: list[Organization] | None = None,
+                             perm: str = MeetingsPerm.CHANGE) -> Organization | None:
+    """The org the meeting form starts with (issue 9, point 6): the actor's own branch, or the branch their
+    grant is at, or the only org they may choose. None for a user whose scope is above branches (an
+    organisation department, a committee secretary): they choose first, so no roll of a whole committee's
+    thousands of members is built before an org is chosen."""
+    default = default_org_for(actor, perm)
+    if default is not None and default.org_type == OrgType.BRANCH:
+        return default
+    orgs = meeting_orgs_for(actor, perm, limit=2) if orgs is None else orgs
+    return orgs[0] if len(orgs) == 1 else None
+
+
+def default_kind(kinds: list[MeetingKind], requested: str | None = None) -> MeetingKind | None:
+    """The kind the meeting form starts with: the one asked for, else the monthly 主题党日 where the org holds
+    it (a branch), else the first kind whose roll is the committee (a committee's 党委会: a small roll, never
+    the whole subtree), else the first kind the org holds."""
+    by_code = {k.code: k for k in kinds}
+    return (by_code.get(requested or "") or by_code.get(KindCode.THEME_DAY)
+            or next((k for k in kinds if k.roll == RollSource.COMMITTEE), None) or (kinds[0] if kinds else None))
 
 
 def meeting_orgs_for(actor: Any, perm: str = MeetingsPerm.CHANGE, limit: int = 51) -> list[Organization]:

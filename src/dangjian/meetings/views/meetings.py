@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,6 @@ from dangjian.meetings import selectors as sel
 from dangjian.meetings import services as svc
 from dangjian.meetings.choices import (
     AttendanceStatus,
-    KindCode,
     MeetingsPerm,
     MeetingStatus,
 )
@@ -44,9 +43,10 @@ from dangjian.meetings.views.common import (
     org_from_code,
     with_row_errors,
 )
-from dangjian.orgs.selectors import org_get_by_code
+from dangjian.orgs.pickers import org_choice, org_pick_resolve
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = [
     "attachment_download",
@@ -122,24 +122,22 @@ def _create_context(request) -> dict[str, Any]:
     actor = request.user
     data = request.POST if request.method == "POST" else request.GET
     orgs = sel.meeting_orgs_for(actor)
-    org = None
+    org, org_error = None, None
     code = (data.get("org") or "").strip()
-    if code:
-        try:
-            org = org_get_by_code(actor=actor, code=code, perm=MeetingsPerm.CHANGE)
-        except Http404:
-            org = None
-    if org is None and not code:
-        org = sel.default_org_for(actor) or (orgs[0] if orgs else None)
+    if code:  # chosen with the picker (a code), or a name typed without it
+        org, org_error = org_pick_resolve(actor=actor, text=code, perm=MeetingsPerm.CHANGE)
+    else:
+        # the actor's own branch; a user whose scope is above branches chooses first (issue 9, point 6: no
+        # group-wide roll of thousands before an org is chosen)
+        org = sel.meeting_form_default_org(actor, orgs)
     kinds = sel.kinds_for_org(org) if org else []
-    by_code = {k.code: k for k in kinds}
-    kind = by_code.get(data.get("kind") or "") or by_code.get(KindCode.THEME_DAY) or (kinds[0] if kinds else None)
+    kind = sel.default_kind(kinds, data.get("kind"))
     groups = list(sel.org_groups(actor=actor, org=org, perm=MeetingsPerm.CHANGE)) if org else []
     group = next((g for g in groups if g.code == (data.get("party_group") or "")), None)
     if kind is not None and kind.roll == "group" and group is None and groups and not data.get("party_group"):
         group = groups[0]
     roll = list(sel.roll_for(org=org, kind=kind, party_group=group)) if org and kind else []
-    return {"orgs": orgs, "org": org, "org_code": code, "kinds": kinds, "kind": kind, "groups": groups,
+    return {"orgs": orgs, "org": org, "org_code": code, "org_error": org_error, "kinds": kinds, "kind": kind, "groups": groups,
             "group": group, "roll": roll}
 
 
@@ -160,7 +158,9 @@ def create(request):
             initial["held"] = False  # an htmx refresh of a form whose box was unticked
     form = MeetingForm(request.POST or None, initial=initial,
                        orgs=ctx["orgs"] if 0 < len(ctx["orgs"]) <= 50 else None, kinds=ctx["kinds"],
-                       groups=ctx["groups"], refresh_url=reverse("meetings:create"))
+                       groups=ctx["groups"], refresh_url=reverse("meetings:create"), chosen=org is not None)
+    if org is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
     row_errors: dict[int, list[str]] = {}
     posted: dict[int, tuple[str, str]] = {}
     if request.method == "POST" and form.is_valid() and org is not None:
@@ -183,8 +183,8 @@ def create(request):
             return redirect("meetings:detail", pk=meeting.pk)
     elif request.method == "POST":
         _ids, _entries, posted = _posted_attendance(request)
-        if org is None:
-            form.add_error("org", _("未找到该组织代码，或该组织不在您的管理范围内"))
+        if org is None and "org" not in form.errors:
+            form.add_error("org", ctx["org_error"] or _("请选择党组织"))
             form.mark_invalid()
     return form_page(request, "meetings/create.html", {
         **ctx, "form": form, "rows": _roll_rows(ctx["roll"], posted, row_errors),
