@@ -328,6 +328,10 @@ MATRIX: dict[str, Page] = {
         "orgs.view", COMMITTEE_A, query=lambda w: {"q": "A"}, b_query=lambda w: {"q": "B"}, b_status=200,
         b_hidden=lambda w: ['value="B"', 'value="B1"'], cross="B's codes are not offered",
     ),
+    "orgs:pick": Page(
+        "orgs.view", COMMITTEE_A, query=lambda w: {"q": "支部"}, b_query=lambda w: {"q": "乙"}, b_status=200,
+        b_hidden=lambda w: ["乙公司党委", "乙一支部", '"B1"'], cross="the picker offers none of B's orgs",
+    ),
     "orgs:chart": Page("orgs.view", COMMITTEE_A, b_query=lambda w: {"root": w.orgs["B"].pk}),
     "orgs:chart_data": Page("orgs.view", COMMITTEE_A, b_query=lambda w: {"root": w.orgs["B"].pk}),
     "orgs:detail": Page("orgs.view", COMMITTEE_A, kwargs=lambda w: w.pk("A1"), b_kwargs=lambda w: w.pk("B1")),
@@ -355,6 +359,10 @@ MATRIX: dict[str, Page] = {
     "members:list": Page(
         "members.view", WORKER_A1, b_query=lambda w: {"org": "B1", "f": "1"}, b_status=200, b_hidden=_b_names,
         cross="filtering by B's code is a field error and lists nothing",
+    ),
+    "members:pick": Page(
+        "members.view", WORKER_A1, query=lambda w: {"q": "党员"}, b_query=lambda w: {"q": "乙支部"}, b_status=200,
+        b_hidden=lambda w: [w.b_member.name, "乙一支部"], cross="the picker offers none of B's members",
     ),
     "members:create": Page(
         "members.change", WORKER_A1, methods=("get", "post"), post=lambda w: _member_data(w, "A1"),

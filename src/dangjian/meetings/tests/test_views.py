@@ -42,6 +42,58 @@ def test_record_form_is_prefilled_for_the_secretarys_branch(client, tree, branch
     assert 'name="held" id="id_held" checked' in html
 
 
+def test_above_branches_the_form_asks_for_an_org_before_building_a_roll(client, tree, branch, user_factory):
+    # given: the organisation department over the whole group, with no member record (issue 9, point 6)
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    # when
+    response = client.get("/meetings/new/")
+    # then: no org, no kind, no roll; the org is a choice (a short list here, the picker when many)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<option value="" selected>请选择党组织</option>' in html
+    assert 'data-roll-choose' in html and "roll-row" not in html
+    assert '<select name="kind"' in html and "<option value=" not in html.split('<select name="kind"')[1].split(
+        "</select>")[0]
+
+
+def test_above_branches_choosing_an_org_by_name_builds_its_roll_and_kind(client, tree, branch, user_factory):
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    # a branch, typed by name: 主题党日 and the branch's roll
+    html = client.get("/meetings/new/", {"org": "甲一支部"}, headers={"HX-Request": "true"}).content.decode()
+    assert '<option value="A1" selected>甲一支部</option>' in html
+    assert '<option value="theme_day" selected>主题党日</option>' in html
+    assert html.count('class="roll-row') == 4
+    # a committee: its committee meeting (党委会: the committee's seats where recorded), not the 党课 of the
+    # whole subtree
+    html = client.get("/meetings/new/", {"org": "G"}, headers={"HX-Request": "true"}).content.decode()
+    assert '<option value="party_committee" selected>党委会</option>' in html
+
+
+def test_posting_without_an_org_is_one_field_error_and_nothing_is_written(client, tree, branch, user_factory):
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    start = timezone.localtime() - dt.timedelta(hours=2)
+    before = _counts()
+    response = client.post("/meetings/new/", {
+        "org": "", "kind": "theme_day", "topic": "t", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 400
+    assert response.content.decode().count('data-field-error="org"') == 1
+    assert _counts() == before
+
+
+def test_many_orgs_make_the_org_field_a_picker(client, tree, branch, user_factory):
+    from dangjian.orgs.services import org_create
+
+    for n in range(50):
+        org_create(actor=None, parent=tree["A"], name=f"甲{n:02d}支部", code=f"AZ{n:02d}", org_type="branch")
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    html = client.get("/meetings/new/").content.decode()
+    assert 'data-picker="/orgs/pick/"' in html and "type=committee%2Cgeneral_branch%2Cbranch" in html
+    assert 'hx-trigger="picker:chosen"' in html
+    html = client.get("/meetings/new/", {"org": "A1"}).content.decode()
+    assert 'data-picker-label="甲一支部"' in html and "集团党委 › 甲公司党委" in html
+
+
 def test_record_a_meeting_with_leave_and_absent(client, tree, branch, secretary):
     # given
     a, b, c = branch.full

@@ -69,6 +69,40 @@ def test_initiate_from_the_member_page_and_receive_at_the_other_branch(client, t
     assert Member.objects.get(pk=ma.pk).org_id == tree["B1"].pk
 
 
+def test_the_receiving_branch_is_chosen_by_name_and_same_named_branches_by_path(client, tree, ma, sender):
+    # given: two branches of the group share a name; the sender's scope is A1 only (issue 9, point 2)
+    from dangjian.orgs.services import org_create
+
+    org_create(actor=None, parent=tree["A"], name="热控班党支部", code="A3", org_type="branch")
+    b2 = org_create(actor=None, parent=tree["B"], name="热控班党支部", code="B2", org_type="branch")
+    signin(client, sender)
+    url = reverse("transfers:create", args=[ma.pk])
+    letter = {"kind": "internal_out", "letter_no": "甲组转〔2024〕5号", "issued_on": "2024-03-01"}
+    # the form offers the picker over the group's branches
+    html = client.get(url).content.decode()
+    assert 'data-picker="/orgs/pick/" data-picker-params="purpose=transfers.destination"' in html
+    assert "接收党支部" in html and "组织代码）" not in html
+    # when: the shared name without choosing → the field lists both by their parent path, nothing written
+    before = counts()
+    response = client.post(url, {**letter, "to_org_code": "热控班党支部"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "有 2 个组织名为“热控班党支部”" in html and "集团党委 › 甲公司党委（A3）；集团党委 › 乙公司党委（B2）" in html
+    assert counts() == before
+    # when: the picker's value (the code of the one chosen) → sent there
+    response = client.post(url, {**letter, "to_org_code": "B2"})
+    assert response.status_code == 302
+    assert Transfer.objects.get().to_org == b2
+
+
+def test_a_unique_branch_name_is_accepted_without_the_picker(client, tree, ma, sender):
+    signin(client, sender)
+    response = client.post(reverse("transfers:create", args=[ma.pk]), {
+        "kind": "internal_out", "to_org_code": "乙一支部", "letter_no": "甲组转〔2024〕6号", "issued_on": "2024-03-01"})
+    assert response.status_code == 302
+    assert Transfer.objects.get().to_org == tree["B1"]
+
+
 def test_refusals_come_back_on_their_field_and_write_nothing(client, tree, ma, sender, receiver, send):
     from dangjian.orgs.services import org_dissolve
 
