@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dangjian.core.declarations import registry
 from dangjian.core.parsing import parse_id
@@ -90,10 +90,10 @@ def member_pick_resolve(*, actor: Any, text: str, perm: str | None = None) -> tu
 class MemberPickerField(PickerField):
     """A member, chosen by name with the picker; ``perm``: the permission the form checks."""
 
-    default_help_text = _lazy("输入姓名或身份证号后 4 位搜索，从列表中选择")
+    default_help_text = gettext_lazy("输入姓名或身份证号后 4 位搜索，从列表中选择")
 
     def __init__(self, *, perm: str | None = None, **kwargs: Any):
-        kwargs.setdefault("placeholder", _lazy("输入姓名"))
+        kwargs.setdefault("placeholder", gettext_lazy("输入姓名"))
         super().__init__(source="members:pick", params={"perm": perm} if perm else {}, **kwargs)
         self.pick = {"perm": perm}
 

@@ -21,7 +21,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dangjian.core.declarations import registry
 from dangjian.core.scoping import report_out_of_scope, resolver
@@ -45,7 +45,7 @@ __all__ = [
 
 PICK_LIMIT = 20
 PATH_SEPARATOR = " › "
-NOT_FOUND = _lazy("未找到该组织代码，或该组织不在您的管理范围内")
+NOT_FOUND = gettext_lazy("未找到该组织代码，或该组织不在您的管理范围内")
 
 
 @dataclass(frozen=True)
@@ -182,13 +182,13 @@ class OrgPickerField(PickerField):
     types offered (e.g. ``(OrgType.BRANCH,)``); ``active``: only active orgs; ``purpose``: a registered
     :class:`WideChoice` instead of the actor's scope."""
 
-    default_help_text = _lazy("输入名称搜索，从列表中选择（也可输入组织代码）")
+    default_help_text = gettext_lazy("输入名称搜索，从列表中选择（也可输入组织代码）")
 
     def __init__(self, *, perm: str | None = None, types: tuple[str, ...] = (), active: bool = False,
                  purpose: str | None = None, **kwargs: Any):
         params = {k: v for k, v in {"perm": perm or "", "type": ",".join(types), "active": "1" if active else "",
                                      "purpose": purpose or ""}.items() if v}
-        kwargs.setdefault("placeholder", _lazy("输入名称，如 热控班"))
+        kwargs.setdefault("placeholder", gettext_lazy("输入名称，如 热控班"))
         super().__init__(source="orgs:pick", params=params, **kwargs)
         self.pick = {"perm": perm, "types": tuple(types), "active": active, "purpose": purpose}
 
