@@ -45,10 +45,28 @@ class ChannelForm(ChannelEditForm):
         self.fields["secret"].help_text = _("钉钉机器人“加签”安全设置中以 SEC 开头的字符串；企业微信不用填。")
 
 
+class SourcesField(forms.MultipleChoiceField):
+    """Notification sources to mute, ticked by their names. A value outside the list (a prefix such as
+    ``dues`` saved through the API) is kept and offered as it is; the service checks every value's form."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
 class PreferencesForm(BootstrapForm):
     in_app_min_severity = forms.ChoiceField(label=_("站内通知：接收级别"), choices=_SEVERITIES)
-    in_app_muted_sources = forms.CharField(
-        label=_("站内通知：屏蔽的来源"), required=False, max_length=2000,
-        help_text=_("来源代码或前缀，用逗号分隔，如 dues 或 org.term_expiring。严重通知不受屏蔽。"))
+    in_app_muted_sources = SourcesField(label=_("站内通知：不接收以下通知"), required=False,
+                                        help_text=_("严重通知不受屏蔽。"))
     email_min_severity = forms.ChoiceField(label=_("电子邮件：接收级别"), choices=Threshold.choices)
-    email_muted_sources = forms.CharField(label=_("电子邮件：屏蔽的来源"), required=False, max_length=2000)
+    email_muted_sources = SourcesField(label=_("电子邮件：不接收以下通知"), required=False)
+
+    def __init__(self, *args, sources: list[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("in_app_muted_sources", "email_muted_sources"):
+            field = self.fields[name]
+            known = {code for code, _label in sources}
+            saved = [v for v in (self[name].value() or []) if v and v not in known]
+            field.choices = [*sources, *((v, _("以“%(v)s”开头的来源") % {"v": v}) for v in saved)]
+            field.widget.attrs["class"] = "form-check-input"

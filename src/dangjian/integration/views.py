@@ -28,6 +28,7 @@ from dangjian.integration.selectors import (
     channel_list,
     inbox_page,
     notification_get_own,
+    notification_sources,
     preferences_of,
     schedule_list,
     unread_count,
@@ -121,11 +122,11 @@ def preferences(request):
     prefs = preferences_of(actor)
     initial = {
         "in_app_min_severity": prefs[PersonalChannel.IN_APP].min_severity,
-        "in_app_muted_sources": ", ".join(prefs[PersonalChannel.IN_APP].muted_sources),
+        "in_app_muted_sources": list(prefs[PersonalChannel.IN_APP].muted_sources),
         "email_min_severity": prefs[PersonalChannel.EMAIL].min_severity,
-        "email_muted_sources": ", ".join(prefs[PersonalChannel.EMAIL].muted_sources),
+        "email_muted_sources": list(prefs[PersonalChannel.EMAIL].muted_sources),
     }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(request.POST or None, initial=initial, sources=notification_sources())
     status = 200
     if request.method == "POST":
         if form.is_valid():

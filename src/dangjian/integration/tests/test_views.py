@@ -82,12 +82,19 @@ def test_mark_all_read(client, tree):
 
 def test_preferences_page_saves_and_refuses_bad_input_at_its_field(client, tree):
     alice = _signin(client, person("alice"))
-    assert client.get("/notifications/preferences/").status_code == 200
+    page = client.get("/notifications/preferences/").content.decode()
+    # the sources are ticked by their names, not typed as codes (issue 9, point 2)
+    assert 'value="dues.arrears"' in page and "党费欠缴临近六个月" in page and "通知渠道测试消息" in page
+    assert "如 dues 或 org.term_expiring" not in page
     response = client.post("/notifications/preferences/", {
-        "in_app_min_severity": "warning", "in_app_muted_sources": "dues, meetings",
-        "email_min_severity": "off", "email_muted_sources": ""})
+        "in_app_min_severity": "warning", "in_app_muted_sources": ["dues.arrears", "meetings"],
+        "email_min_severity": "off"})
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="integration.preferences_change", actor_id=alice.pk).count() == 1
+    # a prefix saved through the API stays on the page, ticked, under its own line
+    page = client.get("/notifications/preferences/").content.decode()
+    assert 'value="dues.arrears" class="form-check-input" id="id_in_app_muted_sources_' in page
+    assert "以“meetings”开头的来源" in page
     bad = client.post("/notifications/preferences/", {
         "in_app_min_severity": "warning", "in_app_muted_sources": "Dues!!",
         "email_min_severity": "off", "email_muted_sources": ""})
