@@ -48,9 +48,11 @@ from dangjian.development.services import (
 )
 from dangjian.development.services.rules_admin import RULESET
 from dangjian.development.steps import STEPS
-from dangjian.orgs.selectors import branch_groups, org_can, org_get_by_code, unit_get_by_code
+from dangjian.orgs.pickers import org_choice, org_from_picker
+from dangjian.orgs.selectors import branch_groups, org_can, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 from dangjian.ui.rules import rule_edit_form, rules_page
 
 __all__ = ["board", "close", "create", "detail", "edit", "export", "rule_edit", "rules", "step"]
@@ -63,15 +65,9 @@ def _form_page(request, template: str, context: dict[str, Any]) -> HttpResponse:
 
 
 def _org_from_code(request, form, field: str, perm: str):
-    """The org named by the form's code field, in the actor's scope for *perm*; else a field error."""
-    code = (form.cleaned_data.get(field) or "").strip()
-    if not code:
-        return None
-    try:
-        return org_get_by_code(actor=request.user, code=code, perm=perm)
-    except Http404:
-        form.add_error(field, _("未找到该组织代码，或该组织不在您的管理范围内"))
-        return None
+    """The org chosen in the form's org picker (a code or a name), in the actor's scope for *perm* (the
+    field's own); else a field error."""
+    return org_from_picker(request.user, form, field)
 
 
 @require_perm(DevelopmentPerm.VIEW)
@@ -145,6 +141,8 @@ def edit(request, pk: int):
     form = ApplicantForm(request.POST or None, initial=initial, editing=True)
     form.fields["id_number"].required = False
     form.fields["id_number"].help_text = _("当前：%(v)s。留空则不修改。") % {"v": a.id_number_masked}
+    if request.method == "GET":
+        show_choice(form, "org_code", org_choice(actor=actor, org=a.org))
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
         unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")

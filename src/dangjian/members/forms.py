@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.choices import ETHNICITIES, Category, Education, Gender, MembersPerm, MemberStatus
+from dangjian.orgs.choices import OrgType
 from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm, DateInput
 
@@ -36,10 +37,7 @@ class MemberForm(BootstrapForm):
     category = forms.ChoiceField(label=_("人员类别"), choices=Category.choices)
     joined_on = forms.DateField(label=_("入党日期"), widget=DateInput)
     full_member_on = forms.DateField(label=_("转正日期"), required=False, widget=DateInput)
-    org_code = forms.CharField(
-        label=_("所在党支部（组织代码）"), max_length=40,
-        widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}),
-    )
+    org_code = OrgPickerField(label=_("所在党支部"), perm=MembersPerm.CHANGE, types=(OrgType.BRANCH,))
     party_group_code = forms.CharField(
         label=_("所在党小组（组织代码）"), max_length=40, required=False,
         widget=forms.TextInput(attrs={"list": "group-options", "autocomplete": "off"}),

@@ -26,10 +26,11 @@ from dangjian.members.models import Member
 from dangjian.members.pickers import member_pick_search
 from dangjian.members.selectors import can_reveal, member_can, member_get, member_list
 from dangjian.members.services import member_create, member_reveal, member_update
-from dangjian.orgs.pickers import org_from_picker
+from dangjian.orgs.pickers import org_choice, org_from_picker
 from dangjian.orgs.selectors import branch_groups, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import deny, require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = ["create", "detail", "edit", "list_view", "pick", "reveal"]
 
@@ -152,10 +153,9 @@ def _resolve_codes(actor: Any, form: MemberForm) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     data = form.cleaned_data
-    try:
-        out["org"] = org_get_by_code(actor=actor, code=data["org_code"].strip(), perm=MembersPerm.CHANGE)
-    except Http404:
-        form.add_error("org_code", _("未找到该组织代码，或该组织不在您的管理范围内"))
+    org = org_from_picker(actor, form, "org_code")
+    if org is not None:
+        out["org"] = org
     group_code = data.get("party_group_code", "").strip()
     out["party_group"] = None
     if group_code:
@@ -217,6 +217,8 @@ def edit(request, pk: int):
     )
     masked = {"id_number": member.id_number_masked, "phone": member.phone_masked}
     form = MemberForm(request.POST or None, initial=initial, editing=True, masked=masked)
+    if request.method == "GET":
+        show_choice(form, "org_code", org_choice(actor=actor, org=member.org))
     if request.method == "POST" and form.is_valid():
         related = _resolve_codes(actor, form)
         if not form.errors:
