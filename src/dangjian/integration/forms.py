@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.integration.choices import ChannelKind, Threshold
+from dangjian.integration.choices import ChannelKind, IntegrationPerm, Threshold
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm
 
 __all__ = ["ChannelEditForm", "ChannelForm", "PreferencesForm"]
@@ -33,7 +34,7 @@ class ChannelEditForm(BootstrapForm):
 
 
 class ChannelForm(ChannelEditForm):
-    org_code = forms.CharField(label=_("组织代码"), max_length=40)
+    org_code = OrgPickerField(label=_("党组织"), perm=IntegrationPerm.CONFIGURE)
     kind = forms.ChoiceField(label=_("类型"), choices=ChannelKind.choices)
     field_order = ["org_code", "kind", "name", "webhook_url", "secret", "email_recipients", "min_severity",
                    "include_subtree", "enabled"]

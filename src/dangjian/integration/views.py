@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -43,6 +42,7 @@ from dangjian.integration.services import (
     notifications_mark_all_read,
     preferences_set,
 )
+from dangjian.orgs.pickers import org_from_picker
 from dangjian.orgs.selectors import org_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
@@ -185,11 +185,8 @@ def channel_create_view(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                org = org_get_by_code(actor=actor, code=data["org_code"].strip(), perm=IntegrationPerm.CONFIGURE)
-            except Http404:  # unknown and out of scope read the same
-                form.add_error("org_code", _("组织不存在或不在您的数据范围内"))
-            else:
+            org = org_from_picker(actor, form, "org_code")  # unknown and out of scope read the same
+            if org is not None:
                 try:
                     channel = channel_create(
                         actor=actor, org=org, kind=data["kind"], name=data["name"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.meetings.choices import MeetingsPerm
+from dangjian.meetings.choices import ElectionsPerm, MeetingsPerm
 from dangjian.meetings.services.elections import COMMITTEE_POSITIONS
 from dangjian.meetings.services.series import SERIES_INTERVALS
 from dangjian.orgs.choices import OrgType, Position
@@ -22,6 +22,7 @@ __all__ = [
     "CheckinForm",
     "ComplianceForm",
     "ElectionForm",
+    "ElectionsFilterForm",
     "FollowUpForm",
     "GenerateForm",
     "MeetingEditForm",
@@ -172,8 +173,12 @@ class ComplianceForm(BootstrapForm):
     period = forms.CharField(label=_("期间（YYYY-MM / YYYY-Qn / YYYY）"), max_length=7, required=False)
 
 
+class ElectionsFilterForm(BootstrapForm):
+    org = OrgPickerField(label=_("党组织"), required=False, perm=ElectionsPerm.VIEW, help_text="")
+
+
 class ElectionForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), max_length=40)
+    org = OrgPickerField(label=_("党组织"), perm=ElectionsPerm.CHANGE, types=MEETING_ORG_TYPES, active=True)
     held_on = forms.DateField(label=_("选举日期"), widget=DateInput)
     attending = forms.IntegerField(label=_("实到有选举权党员"), min_value=0)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

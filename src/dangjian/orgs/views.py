@@ -22,7 +22,7 @@ from dangjian.core.parsing import parse_int
 from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.forms import OrgDissolveForm, OrgForm, OrgMoveForm, child_type_choices
 from dangjian.orgs.models import Organization
-from dangjian.orgs.pickers import org_pick_search
+from dangjian.orgs.pickers import org_from_picker, org_pick_search
 from dangjian.orgs.selectors import (
     CHART_MAX_NODES,
     branch_groups,
@@ -179,13 +179,8 @@ def move(request, pk: int):
     org = org_get(actor=actor, pk=pk, perm=OrgsPerm.CHANGE)
     form = OrgMoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            new_parent = org_get_by_code(actor=actor, code=form.cleaned_data["parent_code"].strip(),
-                                         perm=OrgsPerm.CHANGE)
-        except Http404:
-            form.add_error("parent_code", _("未找到该组织代码，或该组织不在您的管理范围内"))
-            form.mark_invalid()
-        else:
+        new_parent = org_from_picker(actor, form, "parent_code")
+        if new_parent is not None:
             try:
                 org = org_move(actor=actor, org=org, new_parent=new_parent, reason=form.cleaned_data["reason"])
             except DomainError as exc:
