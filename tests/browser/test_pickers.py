@@ -60,3 +60,34 @@ def test_pick_the_receiving_branch_by_name_with_the_keyboard_on_a_phone(page, li
     transfer = Transfer.objects.get(member=moving)
     page.wait_for_url(f"**/transfers/{transfer.pk}/")
     assert transfer.to_org_id == twins["B2"].pk
+
+
+def test_the_meeting_form_above_branches_asks_for_an_org_then_loads_its_roll(page, live_server, login, account, tree,
+                                                                            member_factory, screenshot):
+    # given: a secretary whose scope is the whole group (above branches; a role without a second factor), more
+    # than 50 orgs (the org field is the picker)
+    from dangjian.orgs.services import org_create
+
+    for n in range(50):
+        org_create(actor=None, parent=tree["B"], name=f"乙{n:02d}支部", code=f"BZ{n:02d}", org_type="branch")
+    for i in range(3):
+        member_factory("A1", name=f"甲一党员{i}")
+    account("zhishu", role="branch_secretary", org=tree["G"])
+    page.set_viewport_size(PHONE)
+    login("zhishu", next_path="/meetings/new/")
+    page.wait_for_url("**/meetings/new/")
+    # then: no roll before an org is chosen (issue 9, point 6)
+    expect(page.locator("[data-roll-choose]")).to_be_visible()
+    expect(page.locator(".roll-row")).to_have_count(0)
+    # when: typing part of the branch's name and choosing it with Enter
+    box = page.locator("#id_org")
+    box.click()
+    box.press_sequentially("甲一")
+    expect(page.locator("#id_org_list [role=option]")).to_have_count(1)
+    box.press("Enter")
+    # then: the form reloads with the branch's roll, everyone present, and 主题党日
+    expect(page.locator(".roll-row")).to_have_count(3)
+    expect(page.locator("#id_kind")).to_have_value("theme_day")
+    expect(page.locator("#id_org")).to_have_value("甲一支部")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot("picker-meeting-phone")
