@@ -9,9 +9,13 @@ from dangjian.integration.choices import ChannelKind, IntegrationPerm, Threshold
 from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm
 
-__all__ = ["ChannelEditForm", "ChannelForm", "PreferencesForm"]
+__all__ = ["ChannelEditForm", "ChannelFilterForm", "ChannelForm", "PreferencesForm"]
 
 _SEVERITIES = Threshold.choices[:3]  # a channel carries at least "critical"; "off" is its enabled switch
+
+
+class ChannelFilterForm(BootstrapForm):
+    org = OrgPickerField(label=_("党组织"), required=False, perm=IntegrationPerm.CONFIGURE, help_text="")
 
 
 class ChannelEditForm(BootstrapForm):

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.integration import conf
 from dangjian.integration.choices import ChannelKind, IntegrationPerm, PersonalChannel
-from dangjian.integration.forms import ChannelEditForm, ChannelForm, PreferencesForm
+from dangjian.integration.forms import ChannelEditForm, ChannelFilterForm, ChannelForm, PreferencesForm
 from dangjian.integration.selectors import (
     channel_deliveries,
     channel_get,
@@ -42,10 +43,10 @@ from dangjian.integration.services import (
     notifications_mark_all_read,
     preferences_set,
 )
-from dangjian.orgs.pickers import org_from_picker
-from dangjian.orgs.selectors import org_get_by_code
+from dangjian.orgs.pickers import org_choice, org_from_picker, org_pick_resolve
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = [
     "channel_create_view",
@@ -152,9 +153,14 @@ def preferences(request):
 # --- channels --------------------------------------------------------------------------------------------
 
 
-def _org_filter(actor: Any, code: str | None):
-    code = (code or "").strip()
-    return org_get_by_code(actor=actor, code=code, perm=IntegrationPerm.CONFIGURE) if code else None
+def _org_filter(actor: Any, code: str | None, form: Any = None):
+    """The org chosen in the filter (picker: a code or a name); out of scope it is 404 like a missing one."""
+    org, _error = org_pick_resolve(actor=actor, text=code or "", perm=IntegrationPerm.CONFIGURE)
+    if org is None and (code or "").strip():
+        raise Http404("not found")
+    if org is not None and form is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
+    return org
 
 
 @require_perm(IntegrationPerm.CONFIGURE)
@@ -162,11 +168,12 @@ def _org_filter(actor: Any, code: str | None):
 def channels(request):
     """通知渠道: the channels of the orgs in scope (filter by org code), with the installation's switches."""
     actor = request.user
-    org = _org_filter(actor, request.GET.get("org"))
+    form = ChannelFilterForm(request.GET)
+    org = _org_filter(actor, request.GET.get("org"), form)
     page = keyset_page(channel_list(actor=actor, org=org), cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     rows = [(c, mask_url(c.webhook_url) if c.webhook_url else "") for c in page.items]
     return render(request, "integration/channels.html", {
-        "rows": rows, "org": org, "kinds_enabled": _kinds_enabled(),
+        "rows": rows, "org": org, "form": form, "kinds_enabled": _kinds_enabled(),
         "next_url": "?" + urlencode({**({"org": org.code} if org else {}), "cursor": page.next_cursor})
         if page.next_cursor else None,
     })
