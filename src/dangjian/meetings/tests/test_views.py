@@ -251,6 +251,8 @@ def test_a_past_meeting_in_my_meetings_opens_with_its_agenda_minutes_and_files(c
     response = client.get(f"/meetings/{meeting.pk}/")
     # then
     assert f'href="/meetings/{meeting.pk}/" data-meeting="{meeting.pk}" data-meeting-link' in mine
+    # no manager screens in the sub-menu of a member whose meetings.view is a "self" grant
+    assert 'href="/meetings/compliance/"' not in mine and 'href="/meetings/series/"' not in mine
     html = response.content.decode()
     assert response.status_code == 200
     assert "传达上级精神" in html and "交流发言" in html

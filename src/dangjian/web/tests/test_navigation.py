@@ -34,7 +34,7 @@ MENUS = {
     "auditor": [ORGS, MEETINGS_MINE, CALCULATOR, AUDIT, API],
     "member": [ORGS, ["党员", [["党员名册", "/members/"]]], MEETINGS_READ, DUES, API],
     # the demo's plain member: the same role with the "self" scope; a register of one is not theirs (issue 9)
-    "member_self": [ORGS, MEETINGS_READ, DUES, API],
+    "member_self": [ORGS, MEETINGS_MINE, DUES, API],
     "no_role": [MEETINGS_MINE, CALCULATOR, API],
 }
 
