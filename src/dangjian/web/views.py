@@ -91,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     wide = perms_beyond_self(user)
     member = member_of_user(user)
     manages = bool(wide)
-    by_status = _members_by_status(user) if manages and MembersPerm.VIEW in wide else []
+    by_status = _members_by_status(user) if MembersPerm.VIEW in wide else []
     context = {
         "greeting": _greeting(timezone.localtime().hour),
         "today": timezone.localdate(),
@@ -99,10 +99,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "manages": manages,
         "assignments": list(assignments_of(actor=user, user=user).order_by("role__name", "org__path")[:6])
         if manages else [],
-        "org_count": org_list(actor=user, status=OrgStatus.ACTIVE).count()
-        if manages and OrgsPerm.VIEW in wide else None,
+        "org_count": org_list(actor=user, status=OrgStatus.ACTIVE).count() if OrgsPerm.VIEW in wide else None,
         "member_count": sum(r["value"] for r in by_status if r["code"] not in INACTIVE_STATUSES)
-        if manages and MembersPerm.VIEW in wide else None,
+        if MembersPerm.VIEW in wide else None,
         "members_by_status": by_status,
         "quick_links": _quick_links(perms, wide) if manages else [],
         "member": member,
