@@ -526,8 +526,10 @@ MATRIX: dict[str, Page] = {
         b_post=lambda w: {"count": 2},
     ),
     "meetings:detail": Page(
-        "meetings.view", WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
-        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        None, WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")}, nogrant_status=404,
+        cross="declared for any signed-in user: one's own meetings are always readable (STYLE §4, issue 9); "
+              "anyone else's need meetings.view in scope, so without it the answer is 404",
     ),
     "meetings:edit": Page(
         "meetings.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
@@ -556,8 +558,9 @@ MATRIX: dict[str, Page] = {
         b_post=lambda w: _upload(),
     ),
     "meetings:attachment_download": Page(
-        "meetings.view", WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
-        b_kwargs=lambda w: _mt().world_attachment(w, "B1"),
+        None, WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
+        b_kwargs=lambda w: _mt().world_attachment(w, "B1"), nogrant_status=404,
+        cross="as the meeting: one's own meetings' files are always readable; others need meetings.view in scope",
     ),
     "meetings:followup_add": Page(
         "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_otp import devices_for_user
 
 from dangjian.accounts.models import ApiToken, RoleAssignment
-from dangjian.accounts.scope import user_grants
+from dangjian.accounts.scope import MFA_CACHE_ATTR, user_grants
 
 __all__ = [
     "active_user",
@@ -17,9 +17,11 @@ __all__ = [
     "has_confirmed_device",
     "has_totp_device",
     "linked_member_id",
+    "mfa_pending",
     "mfa_required",
     "pending_totp_device",
     "perms_anywhere",
+    "perms_beyond_self",
     "token_lookup",
 ]
 
@@ -41,13 +43,41 @@ def perms_anywhere(user: Any) -> set[str]:
     return perms
 
 
+def perms_beyond_self(user: Any) -> set[str]:
+    """The permission codes *user* holds at a scope wider than their own records (an organisation, a
+    subtree, everything): what makes a manager's screen theirs. A plain member's grants are "self" ones."""
+    if getattr(user, "is_superuser", False):
+        return perms_anywhere(user)
+    from dangjian.core.scoping import ScopeKind
+
+    perms: set[str] = set()
+    for granted, grant in user_grants(user):
+        if grant.kind != ScopeKind.SELF:
+            perms |= granted
+    return perms
+
+
+def mfa_pending(user: Any) -> bool:
+    """Whether the session still owes its second factor (enrolment or the code): the pages send such a
+    user to that step, and the navigation is hidden meanwhile (issue 9, point 9)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified()) and mfa_required(user)
+
+
 def mfa_required(user: Any) -> bool:
     """Administrative roles (and superusers) must sign in with a second factor."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    return RoleAssignment.objects.filter(user=user, role__requires_mfa=True).exists()
+    # asked by the session middleware and again by the navigation on the same request: once per user object
+    cached = getattr(user, MFA_CACHE_ATTR, None)
+    if cached is None:
+        cached = RoleAssignment.objects.filter(user=user, role__requires_mfa=True).exists()
+        setattr(user, MFA_CACHE_ATTR, cached)
+    return cached
 
 
 def has_confirmed_device(user: Any) -> bool:

@@ -226,6 +226,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "mfa_roles": mfa_roles,
         "replacing": has_totp_device(user),
         "qr_svg": _qr_svg(device),
+        # on the phone that holds the authenticator the QR code cannot be scanned: the otpauth:// link
+        # opens the app with the key filled in (issue 9, point 9)
+        "otpauth_url": device.config_url,
         "secret": _base32_secret(device),
         "next": next_url if next_url != resolve_url(settings.LOGIN_REDIRECT_URL) else "",
     })

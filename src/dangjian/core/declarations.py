@@ -78,7 +78,11 @@ class NavEntry:
     """A link of the navigation bar: inside the dropdown *group* (a NavGroup key), or at the top level.
 
     ``home_order`` also makes it one of the home page's quick links (with ``icon`` and the shorter
-    ``home_label``, default ``label``), ordered by that number."""
+    ``home_label``, default ``label``), ordered by that number.
+
+    ``beyond_self``: shown only to those who hold *permission* at a scope wider than their own records
+    (an organisation, a subtree, everything). A list whose only row is oneself (党员名册 for a plain member,
+    whose ``members.view`` is a "self" grant) is a manager's screen, not theirs (issue 9, point 4)."""
 
     key: str
     label: Any
@@ -89,6 +93,7 @@ class NavEntry:
     icon: str = ""
     home_order: int | None = None
     home_label: Any = None
+    beyond_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,10 @@ def _visible(rule: Visibility, perms: frozenset[str] | set[str]) -> bool:
     return bool(rule(perms))
 
 
+def _entry_visible(entry: NavEntry, perms: frozenset[str] | set[str], wide: frozenset[str] | set[str] | None) -> bool:
+    return _visible(entry.permission, wide if entry.beyond_self and wide is not None else perms)
+
+
 def _url(entry: NavEntry) -> str | None:
     try:
         return reverse(entry.url_name)
@@ -201,13 +210,14 @@ def _url(entry: NavEntry) -> str | None:
         return None
 
 
-def menu(perms: frozenset[str] | set[str]) -> list[MenuItem]:
+def menu(perms: frozenset[str] | set[str], wide: frozenset[str] | set[str] | None = None) -> list[MenuItem]:
     """The navigation for a user holding *perms*: top-level links and dropdowns, ordered, with the
-    groups that end up empty left out."""
+    groups that end up empty left out. *wide*: the codes the user holds at a scope wider than their own
+    records (None: the same as *perms*), for the ``beyond_self`` entries."""
     reg = registry()
     by_group: dict[str | None, list[tuple[int, MenuItem]]] = {}
     for entry in reg.nav_entries:
-        if not _visible(entry.permission, perms):
+        if not _entry_visible(entry, perms, wide):
             continue
         url = _url(entry)
         if url is None:
@@ -223,12 +233,13 @@ def menu(perms: frozenset[str] | set[str]) -> list[MenuItem]:
     return [item for _, item in sorted(top, key=_first)]
 
 
-def home_links(perms: frozenset[str] | set[str]) -> list[MenuItem]:
-    """The home page's quick links for a user holding *perms* (entries with a ``home_order``)."""
+def home_links(perms: frozenset[str] | set[str], wide: frozenset[str] | set[str] | None = None) -> list[MenuItem]:
+    """The home page's quick links for a user holding *perms* (entries with a ``home_order``); *wide* as
+    for :func:`menu`."""
     reg = registry()
     links = []
     for entry in reg.nav_entries:
-        if entry.home_order is None or not _visible(entry.permission, perms):
+        if entry.home_order is None or not _entry_visible(entry, perms, wide):
             continue
         group = reg.nav_groups.get(entry.group) if entry.group else None
         if group is not None and not _visible(group.permission, perms):

@@ -21,11 +21,15 @@ DEFAULT_GRANTS = {
     "member": [MeetingsPerm.VIEW],
 }
 
-# Everyone signed in has the 组织生活 menu: "my meetings" needs no permission.
+# Everyone signed in has the 组织生活 menu: "my meetings" needs no permission. The list and the calendar
+# of an org's meetings are a manager's screens: a plain member's meetings.view is a "self" grant, and
+# their own meetings are all in 我的会议 (issue 9, point 4).
 NAV = [
     NavGroup("meetings", _("组织生活"), order=30),
     NavEntry("meetings.mine", _("我的会议"), "meetings:mine", None, group="meetings", order=10),
-    NavEntry("meetings.list", _("会议"), "meetings:list", MeetingsPerm.VIEW, group="meetings", order=20),
-    NavEntry("meetings.calendar", _("日历"), "meetings:calendar", MeetingsPerm.VIEW, group="meetings", order=30),
+    NavEntry("meetings.list", _("会议"), "meetings:list", MeetingsPerm.VIEW, group="meetings", order=20,
+             beyond_self=True),
+    NavEntry("meetings.calendar", _("日历"), "meetings:calendar", MeetingsPerm.VIEW, group="meetings", order=30,
+             beyond_self=True),
     NavEntry("meetings.create", _("登记会议"), "meetings:create", MeetingsPerm.CHANGE, group="meetings", order=40),
 ]

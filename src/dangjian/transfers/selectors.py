@@ -21,6 +21,7 @@ from dangjian.orgs.selectors import org_can
 from dangjian.transfers.choices import (
     IN_TRANSIT_STATUSES,
     OPEN_STATUSES,
+    TRANSFERABLE_MEMBER_STATUSES,
     TRANSITIONS,
     StatusTransition,
     TransferKind,
@@ -35,6 +36,7 @@ __all__ = [
     "Outlook",
     "destination_get",
     "is_overdue",
+    "member_actions",
     "member_history",
     "open_transfer_of",
     "rule_list",
@@ -207,6 +209,28 @@ def member_history(*, member: Member) -> MemberHistory:
         outlook=_outlook(member, changes, searches),
         open_transfer=open_transfer_of(member),
     )
+
+
+def member_actions(*, actor: Any, members: list[Member]) -> dict[int, set[str]]:
+    """What *actor* may start for each of *members* (to show the buttons on the member's page and in the
+    register's rows; the services decide): ``"status"`` (党籍状态变更) where ``transfers.change`` covers the
+    member's branch, ``"initiate"`` (发起转接) where moreover the member may be transferred now (normal or
+    mobile, no transfer open). Two queries whatever the number of members."""
+    ids = [m.pk for m in members]
+    if not ids:
+        return {}
+    changeable = set(Member.objects.for_actor(actor, TransfersPerm.CHANGE).filter(pk__in=ids).values_list("pk", flat=True))
+    if not changeable:
+        return {}
+    open_ = set(Transfer.objects.filter(member_id__in=changeable, status__in=OPEN_STATUSES)
+                .values_list("member_id", flat=True))
+    out: dict[int, set[str]] = {}
+    for member in members:
+        if member.pk in changeable:
+            out[member.pk] = {"status"}
+            if member.pk not in open_ and member.status in TRANSFERABLE_MEMBER_STATUSES:
+                out[member.pk].add("initiate")
+    return out
 
 
 def rule_list() -> list[TransferRule]:

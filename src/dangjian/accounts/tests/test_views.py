@@ -1,8 +1,11 @@
 """Sign-in (password → second factor), lockout, MFA enrolment, backup codes, sign-out, my account."""
 from __future__ import annotations
 
+from base64 import b32encode
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -254,6 +257,42 @@ def test_forced_setup_names_the_role_that_requires_mfa(client, tree, user_factor
     html = client.get("/accounts/mfa/setup/?forced=1").content.decode()
     assert "您的角色要求启用双因素认证" in html
     assert "组织部" in html
+
+
+def test_enrolment_on_the_phone_offers_an_otpauth_link_and_the_key_in_groups_of_four(client, account):
+    # given (issue 9, point 9: the phone that holds the authenticator cannot scan its own screen)
+    client.force_login(account)
+    # when
+    response = client.get("/accounts/mfa/setup/")
+    # then
+    html = response.content.decode()
+    device = TOTPDevice.objects.get(user=account, confirmed=False)
+    link = f'href="{escape(device.config_url)}" data-testid="otpauth-link"'
+    assert link in html and device.config_url.startswith("otpauth://totp/")
+    assert "在身份验证器中打开" in html
+    groups = response.context["secret"].split(" ")
+    assert "".join(groups) == b32encode(device.bin_key).decode().rstrip("=")
+    assert {len(g) for g in groups[:-1]} == {4} and 1 <= len(groups[-1]) <= 4
+    assert f'data-testid="secret">{response.context["secret"]}</code>' in html
+
+
+def test_the_menu_is_hidden_until_a_required_second_factor_is_enrolled(client, tree, user_factory):
+    # given: a role that requires MFA, not yet enrolled
+    user = user_factory("zuzhibu", "org_dept", tree["A"])
+    client.force_login(user)
+    # when
+    html = client.get("/accounts/mfa/setup/?forced=1").content.decode()
+    # then: no menu to wander off into (each entry would only lead back here); signing out stays
+    assert 'class="navbar-nav me-auto"' in html
+    menu = html[html.index('class="navbar-nav me-auto"'):]
+    menu = menu[:menu.index("</ul>")]
+    assert "dropdown" not in menu and "href=" not in menu
+    assert reverse("accounts:logout") in html
+    # and once enrolled and verified, the menu is back
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post("/accounts/mfa/setup/?forced=1", {"token": totp_code(device)})
+    assert response.status_code == 200
+    assert "/members/" in client.get("/").content.decode()
 
 
 def test_backup_codes_regenerate_is_post_only_and_replaces_old_codes(client, enrolled):

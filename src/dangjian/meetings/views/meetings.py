@@ -222,7 +222,7 @@ def _detail_context(actor, meeting, **forms) -> dict[str, Any]:
     }
 
 
-@require_perm(MeetingsPerm.VIEW)
+@require_perm(None)  # one's own meetings are always readable (STYLE §4, the "self" scope); others need meetings.view
 @require_GET
 def detail(request, pk: int):
     """一次会议: time, place or link, agenda, the roll call, minutes, attachments, follow-ups."""
@@ -338,7 +338,7 @@ def attachment_upload(request, pk: int):
     return _detail_again(request, meeting, upload_form=form)
 
 
-@require_perm(MeetingsPerm.VIEW)
+@require_perm(None)  # as the meeting: one's own meetings' files are always readable, others need meetings.view
 @require_GET
 def attachment_download(request, pk: int, aid: int):
     """An attachment, served as a download (never inline, whatever its type)."""
