@@ -143,7 +143,12 @@ def test_channel_form_refuses_an_org_outside_the_scope(client, tree, channels_on
 
 
 def test_schedule_page(client, tree):
+    # the organisation department configures channels, not the platform's schedule (issue 9 §3)
     _signin(client, person("dept", "org_dept", tree["A"]))
     schedule_sync()
+    assert client.get("/notifications/schedule/").status_code == 403
+    client.logout()
+    _signin(client, person("root", "sysadmin", None, scope="all"))
     html = client.get("/notifications/schedule/").content.decode()
-    assert "dangjian.dues.tasks.generate_monthly_bills" in html and "30 2 * * *" in html
+    assert "dangjian.dues.tasks.generate_monthly_bills" in html and "30 2 * * *" in html  # the advanced detail
+    assert "每天 02:30" in html and "组织健康体检" in html
