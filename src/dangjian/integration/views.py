@@ -118,16 +118,17 @@ def read_all(request):
 
 @require_perm(None)
 def preferences(request):
-    """通知偏好: the least severity per personal channel and muted sources."""
+    """通知偏好: the least severity per personal channel and the muted sources, ticked by name."""
     actor = request.user
     prefs = preferences_of(actor)
     initial = {
         "in_app_min_severity": prefs[PersonalChannel.IN_APP].min_severity,
-        "in_app_muted_sources": ", ".join(prefs[PersonalChannel.IN_APP].muted_sources),
+        "in_app_muted_sources": list(prefs[PersonalChannel.IN_APP].muted_sources),
         "email_min_severity": prefs[PersonalChannel.EMAIL].min_severity,
-        "email_muted_sources": ", ".join(prefs[PersonalChannel.EMAIL].muted_sources),
+        "email_muted_sources": list(prefs[PersonalChannel.EMAIL].muted_sources),
     }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    stored = [*initial["in_app_muted_sources"], *initial["email_muted_sources"]]
+    form = PreferencesForm(request.POST or None, initial=initial, stored=stored)
     status = 200
     if request.method == "POST":
         if form.is_valid():
