@@ -705,8 +705,8 @@ MATRIX: dict[str, Page] = {
         post=lambda w: {}, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: {},
     ),
     "integration:schedule": Page(
-        "integration.configure", INTEGRATION_A1,
-        cross="the platform-wide schedule (task names and times), the same for everyone who configures channels",
+        "integration.schedule", ("sysadmin", None, "all"),
+        cross="the platform-wide schedule (task names and times): the system administrator's only (issue 9 §3)",
     ),
     # health (组织健康监测) -------------------------------------------------------------------------------
     "health:monitor": Page("health.view", COMMITTEE_A, b_query=lambda w: {"org": "B"}),

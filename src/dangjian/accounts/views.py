@@ -132,6 +132,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
     return render(request, "accounts/login.html", {
         "form": form, "next": raw_next if raw_next and next_url == raw_next else "", "idle": idle,
+        # what the page says about lockout is what the settings do (DANGJIAN_LOCKOUT_FAILURES / _MINUTES)
+        "lockout_failures": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60),
     })
 
 

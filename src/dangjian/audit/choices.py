@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "accounts.apitoken_revoke", _("吊销 API 令牌")
     OTP_FAILED = "accounts.otp_failed", _("双因素验证失败")
     MFA_BACKUP_CODE_USED = "accounts.mfa_backup_code_used", _("使用备用验证码")
+    USER_UNLOCKED = "accounts.unlock", _("解除账号锁定")
     # orgs
     ORG_CREATED = "orgs.create", _("创建组织")
     ORG_UPDATED = "orgs.update", _("修改组织")

@@ -1,9 +1,12 @@
 """Sign-in (password → second factor), lockout, MFA enrolment, backup codes, sign-out, my account."""
 from __future__ import annotations
 
+import io
 from base64 import b32encode
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils.html import escape
 from django_otp.plugins.otp_static.models import StaticToken
@@ -89,6 +92,36 @@ def test_account_is_locked_after_five_failures_even_with_the_right_password(clie
     assert signed_in_user_id(client) is None
     assert audit_count(AuditAction.LOGIN_FAILED) == 6
     assert audit_count(AuditAction.LOGIN_SUCCEEDED) == 0
+
+
+def test_login_page_states_the_lockout_the_settings_apply(client, db, settings):
+    # given: a site that locks after 3 failures for 30 minutes
+    settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME = 3, 0.5
+    # when / then: the page says so (not a fixed "5"), and who can help
+    html = client.get(LOGIN).content.decode()
+    assert "连续 3 次输入错误后，账号将被锁定 30 分钟" in html and "请联系系统管理员" in html
+
+
+def test_unlock_command_lifts_a_lockout_and_is_audited(client, account):
+    # given: a locked account
+    for _ in range(5):
+        client.post(LOGIN, {"username": "zhangsan", "password": "nope-nope-nope"})
+    assert client.post(LOGIN, {"username": "zhangsan", "password": PASSWORD}).status_code == 429
+    out = io.StringIO()
+    # when
+    call_command("unlock", "zhangsan", "--reason", "本人电话确认", stdout=out)
+    # then: the right password signs in again, and the unlock is in the log
+    assert "已解除锁定" in out.getvalue()
+    assert client.post(LOGIN, {"username": "zhangsan", "password": PASSWORD}).status_code == 302
+    entry = AuditEntry.objects.get(action=AuditAction.USER_UNLOCKED)
+    assert (entry.target_id, entry.reason, entry.channel) == (str(account.pk), "本人电话确认", "cli")
+    assert entry.after["attempts_cleared"] >= 1
+
+
+def test_unlock_command_refuses_an_unknown_user(db):
+    with pytest.raises(CommandError, match="unknown user: nobody"):
+        call_command("unlock", "nobody", stdout=io.StringIO())
+    assert not AuditEntry.objects.filter(action=AuditAction.USER_UNLOCKED).exists()
 
 
 def test_lockout_is_per_account_not_per_client(client, account, db):
