@@ -9,7 +9,6 @@ from django.http import Http404
 from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import SYSTEM, report_out_of_scope
 from dangjian.exchange.choices import ExchangePerm
-from dangjian.exchange.columns import Mapping
 from dangjian.exchange.models import ExchangeProfile, ImportJob
 from dangjian.members.choices import MembersPerm
 from dangjian.members.models import Member
@@ -20,7 +19,6 @@ __all__ = [
     "export_members_qs",
     "job_get",
     "job_list",
-    "mapping_for",
     "profile_get",
     "profile_list",
     "revealable_ids",
@@ -52,14 +50,6 @@ def profile_get(*, actor: Any, pk: Any = None, code: str | None = None,
         raise Http404("not found")
     except (ValueError, TypeError):
         raise Http404("not found")
-
-
-def mapping_for(kind: str, profile: ExchangeProfile | None) -> Mapping:
-    if profile is None:
-        return Mapping.standard(kind)
-    if profile.kind != kind:
-        raise Http404("profile of another kind")
-    return Mapping(kind, profile.columns, name=profile.name)
 
 
 def job_list(*, actor: Any, limit: int = 20) -> list[ImportJob]:

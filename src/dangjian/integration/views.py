@@ -118,7 +118,7 @@ def read_all(request):
 def preferences(request):
     """通知偏好: the least severity per personal channel and muted sources."""
     actor = request.user
-    prefs = preferences_of(actor)
+    prefs = preferences_of(actor=actor)
     initial = {
         "in_app_min_severity": prefs[PersonalChannel.IN_APP].min_severity,
         "in_app_muted_sources": ", ".join(prefs[PersonalChannel.IN_APP].muted_sources),
@@ -274,4 +274,4 @@ def channel_delete_view(request, pk: int):
 def schedule(request):
     """定时任务: the platform-wide schedule and the last outcome of each entry (read-only here; changed
     with ``dangjian schedule``)."""
-    return render(request, "integration/schedule.html", {"jobs": list(schedule_list())})
+    return render(request, "integration/schedule.html", {"jobs": list(schedule_list(actor=request.user))})

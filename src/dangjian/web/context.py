@@ -14,5 +14,5 @@ def navigation(request):
         return {"nav_perms": set(), "nav_menu": []}
     from dangjian.accounts.selectors import perms_anywhere
 
-    perms = perms_anywhere(user)
+    perms = perms_anywhere(actor=user)
     return {"nav_perms": perms, "nav_menu": menu(perms)}

@@ -55,8 +55,8 @@ def _members_by_status(user: Any) -> list[dict[str, Any]]:
 @require_perm(None)
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    perms = perms_anywhere(user)
-    member = member_of_user(user)
+    perms = perms_anywhere(actor=user)
+    member = member_of_user(actor=user)
     by_status = _members_by_status(user) if MembersPerm.VIEW in perms else []
     context = {
         "greeting": _greeting(timezone.localtime().hour),
