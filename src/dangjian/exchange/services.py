@@ -21,7 +21,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.masking import mask_id_number, mask_phone
-from dangjian.core.scoping import SYSTEM
+from dangjian.core.scoping import SYSTEM, system_if_none
 from dangjian.exchange.choices import ERRORS_SHOWN, ImportKind, ImportMode, JobStatus
 from dangjian.exchange.columns import FIELDS, Mapping, T
 from dangjian.exchange.engine import ImportReport, Progress, RowError, execute
@@ -233,12 +233,13 @@ def export_members(*, actor: Any, out: IO[bytes], fmt: str = "xlsx", mapping: Ma
     count and how many rows went out unmasked.
     """
     mapping = mapping or Mapping.standard(ImportKind.MEMBERS)
-    qs = export_members_qs(actor=actor, org=org, subtree=subtree, status=status, category=category, q=q)
+    reader = system_if_none(actor)
+    qs = export_members_qs(actor=reader, org=org, subtree=subtree, status=status, category=category, q=q)
     counts = {"count": 0, "revealed": 0}
 
     def records():
         for batch in chunked(qs.iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
-            allowed = revealable_ids(actor=actor, member_ids=[m.pk for m in batch]) if unmasked else set()
+            allowed = revealable_ids(actor=reader, member_ids=[m.pk for m in batch]) if unmasked else set()
             for member in batch:
                 reveal = member.pk in allowed
                 counts["revealed"] += reveal
