@@ -120,7 +120,7 @@ def _org_and_unit(actor: Any, fields: dict[str, Any]) -> dict[str, Any]:
         except DomainError as exc:
             errors += exc.errors
     if fields.get("unit"):
-        out["unit"] = unit_get_by_code(code=fields["unit"])
+        out["unit"] = unit_get_by_code(actor=actor, code=fields["unit"])
         if out["unit"] is None:
             errors.append(FieldError(OrgsError.UNKNOWN_UNIT, "unit", _("工作单位代码不存在")))
     elif "unit" in fields:
@@ -302,7 +302,7 @@ def development_pipelines_close(request, payload: CloseIn, pipeline_id: Pipeline
 )
 def development_rules_list(request):
     return [{"code": r.code, "title": r.title, "params": r.params, "severity": r.severity, "citation": r.citation,
-             "confidence": r.confidence, "enabled": r.enabled} for r in rule_list()]
+             "confidence": r.confidence, "enabled": r.enabled} for r in rule_list(actor=request.auth)]
 
 
 @router.patch(
@@ -317,7 +317,7 @@ def development_rules_list(request):
     """,
 )
 def development_rules_update(request, payload: RuleUpdateIn, code: PathEx[str, P(max_length=60)]):
-    if code not in {r.code for r in rule_list()}:
+    if code not in {r.code for r in rule_list(actor=request.auth)}:
         raise Http404("unknown rule")
     rule = rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True))
     return {"code": rule.code, "title": rule.title, "params": rule.params, "severity": rule.severity,

@@ -115,7 +115,7 @@ def create(request):
     form = ApplicantForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
-        unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")
+        unit = unit_get_by_code(actor=actor, code=form.cleaned_data.get("unit_code") or "")
         if form.cleaned_data.get("unit_code") and unit is None:
             form.add_error("unit_code", _("未找到该单位代码"))
         if not form.errors:
@@ -147,7 +147,7 @@ def edit(request, pk: int):
     form.fields["id_number"].help_text = _("当前：%(v)s。留空则不修改。") % {"v": a.id_number_masked}
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
-        unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")
+        unit = unit_get_by_code(actor=actor, code=form.cleaned_data.get("unit_code") or "")
         if form.cleaned_data.get("unit_code") and unit is None:
             form.add_error("unit_code", _("未找到该单位代码"))
         if not form.errors:
@@ -250,7 +250,8 @@ def export(request):
 @require_GET
 def rules(request):
     """发展党员规则: every rule with its parameters, severity and citation."""
-    return rules_page(request, template="development/rules.html", rules=rule_list(), ruleset=RULESET)
+    return rules_page(request, template="development/rules.html", rules=rule_list(actor=request.user),
+                      ruleset=RULESET)
 
 
 @require_perm(DevelopmentPerm.CONFIGURE)
@@ -258,7 +259,7 @@ def rules(request):
 def rule_edit(request, code: str):
     """修改规则参数 (global; audited with the stated basis)."""
     rule, form, done = rule_edit_form(
-        request, rules=rule_list(), code=code, form_class=RuleForm, update=rule_update,
+        request, rules=rule_list(actor=request.user), code=code, form_class=RuleForm, update=rule_update,
         saved=_("规则已修改，进行中的发展程序的期限将重新计算"), success_url=reverse("development:rules"))
     if done:
         return done

@@ -151,7 +151,7 @@ def health_findings_acknowledge(request, finding_id: FindingId, payload: Acknowl
     """,
 )
 def health_rules_list(request):
-    return [rule_out(s) for s in rule_settings()]
+    return [rule_out(s) for s in rule_settings(actor=request.auth)]
 
 
 @router.patch(
@@ -170,7 +170,7 @@ def health_rules_update(request, payload: RuleUpdateIn, code: PathEx[str, P(max_
     if get_rule(code) is None:
         raise Http404("unknown rule")
     rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True))
-    return rule_out(rule_setting(code))
+    return rule_out(rule_setting(actor=request.auth, code=code, perm=HealthPerm.CONFIGURE))
 
 
 @router.get(

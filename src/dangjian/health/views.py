@@ -259,7 +259,7 @@ def acknowledge(request, pk: int):
 def rules(request):
     """监测规则: codes, parameters, citations, severity, recipients."""
     items = []
-    for s in rule_settings():
+    for s in rule_settings(actor=request.user):
         params = [(p.label, p.name, ", ".join(map(str, s.params[p.name])) if p.many else s.params[p.name])
                   for p in s.rule.params]
         items.append((s, params))
@@ -275,11 +275,12 @@ def rule_edit(request, code: str):
     rule = get_rule(code)
     if rule is None:
         raise Http404("unknown rule")
-    setting = rule_setting(code)
+    setting = rule_setting(actor=request.user, code=code, perm=HealthPerm.CONFIGURE)
     initial = {param_field_name(p.name): (", ".join(map(str, setting.params[p.name])) if p.many
                                           else setting.params[p.name]) for p in rule.params}
     initial.update(severity=setting.severity, enabled=setting.enabled, notify_role=setting.notify_role)
-    form = RuleEditForm(request.POST or None, rule=rule, roles=role_choices(), initial=initial)
+    form = RuleEditForm(request.POST or None, rule=rule, roles=role_choices(actor=request.user),
+                        initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

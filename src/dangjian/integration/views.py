@@ -120,7 +120,7 @@ def read_all(request):
 def preferences(request):
     """通知偏好: the least severity per personal channel and the muted sources, ticked by name."""
     actor = request.user
-    prefs = preferences_of(actor)
+    prefs = preferences_of(actor=actor)
     initial = {
         "in_app_min_severity": prefs[PersonalChannel.IN_APP].min_severity,
         "in_app_muted_sources": list(prefs[PersonalChannel.IN_APP].muted_sources),
@@ -279,5 +279,5 @@ def schedule(request):
     with ``dangjian schedule``), each by its name and when it runs in words; the entry code, task path
     and spec only in an advanced detail (issue 9 §3)."""
     jobs = [(job, label("schedule", job.name, default=job.description or job.name), describe_spec(job.spec))
-            for job in schedule_list()]
+            for job in schedule_list(actor=request.user)]
     return render(request, "integration/schedule.html", {"jobs": jobs})

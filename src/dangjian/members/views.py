@@ -166,7 +166,7 @@ def _resolve_codes(actor: Any, form: MemberForm) -> dict[str, Any]:
     unit_code = data.get("unit_code", "").strip()
     out["unit"] = None
     if unit_code:
-        out["unit"] = unit_get_by_code(code=unit_code)
+        out["unit"] = unit_get_by_code(actor=actor, code=unit_code)
         if out["unit"] is None:
             form.add_error("unit_code", _("未找到该单位代码"))
     form.mark_invalid()

@@ -20,6 +20,7 @@ from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.pagination import keyset_page
 from dangjian.orgs.api import org_ref_or_error
 from dangjian.transfers.choices import IN_TRANSIT_STATUSES, TransfersPerm
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.errors import TransfersError
 from dangjian.transfers.models import ContactSearch, StatusChange, Transfer
 from dangjian.transfers.schemas import (
@@ -41,7 +42,6 @@ from dangjian.transfers.schemas import (
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
     rule_list,
     transfer_get,
@@ -119,7 +119,7 @@ def _unknown_member() -> DomainError:
     """,
 )
 def transfers_rules_list(request):
-    return [_rule(r) for r in rule_list()]
+    return [_rule(r) for r in rule_list(actor=request.auth)]
 
 
 @router.patch(
@@ -134,7 +134,7 @@ def transfers_rules_list(request):
     """,
 )
 def transfers_rules_update(request, payload: TransferRuleUpdateIn, code: PathEx[str, P(max_length=60)]):
-    if code not in {r.code for r in rule_list()}:
+    if code not in {r.code for r in rule_list(actor=request.auth)}:
         raise Http404("unknown rule")
     return _rule(transfer_rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True)))
 
@@ -188,7 +188,7 @@ def transfers_initiate(request, payload: TransferInitiateIn):
     except Http404:
         errors += _unknown_member().errors
     code = data.pop("to_org")
-    to_org = destination_get(code=code) if code else None
+    to_org = destination_get(actor=actor, code=code) if code else None
     if code and to_org is None:
         errors.append(FieldError(TransfersError.UNKNOWN_ORG, "to_org", _("接收党组织代码不存在")))
     if errors:
@@ -238,7 +238,7 @@ def transfers_external_in(request, payload: TransferExternalInIn):
 )
 def transfers_member_history(request, member_id: MemberId):
     member = transfer_member_get(actor=request.auth, pk=member_id)
-    history = member_history(member=member)
+    history = member_history(actor=request.auth, member=member)
     today = timezone.localdate()
     for t in history.transfers:
         t.member = member

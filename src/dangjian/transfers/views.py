@@ -29,6 +29,7 @@ from dangjian.transfers.choices import (
     StatusTransition,
     TransfersPerm,
 )
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.forms import (
     FIELD_MAP,
     CloseForm,
@@ -43,7 +44,6 @@ from dangjian.transfers.forms import (
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
     rule_list,
     transfer_actions,
@@ -135,7 +135,7 @@ def create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("to_org_code").strip()
-        to_org = destination_get(code=code) if code else None
+        to_org = destination_get(actor=actor, code=code) if code else None
         if code and to_org is None:
             form.add_error("to_org_code", _("接收党组织代码不存在"))
         else:
@@ -245,7 +245,7 @@ def letter(request, pk: int):
 def _member_page(request, pk: int, *, status_form=None, search_form=None, invalid: bool = False) -> HttpResponse:
     actor = request.user
     member_ = transfer_member_get(actor=actor, pk=pk)
-    history = member_history(member=member_)
+    history = member_history(actor=actor, member=member_)
     can_change = org_can(actor=actor, org=member_.org, perm=CHANGE)
     labels = dict(StatusTransition.choices)
     return _page(request, "transfers/member.html", {
@@ -308,7 +308,8 @@ def search(request, pk: int):
 @require_GET
 def rules(request):
     """组织关系转接规则: every rule with its parameters and citation."""
-    return rules_page(request, template="transfers/rules.html", rules=rule_list(), ruleset=RULESET)
+    return rules_page(request, template="transfers/rules.html", rules=rule_list(actor=request.user),
+                      ruleset=RULESET)
 
 
 @require_perm(TransfersPerm.CONFIGURE)
@@ -316,7 +317,7 @@ def rules(request):
 def rule_edit(request, code: str):
     """修改规则参数 (global; audited with the stated basis)."""
     rule, form, done = rule_edit_form(
-        request, rules=rule_list(), code=code, form_class=RuleForm, update=transfer_rule_update,
+        request, rules=rule_list(actor=request.user), code=code, form_class=RuleForm, update=transfer_rule_update,
         saved=_("规则已修改；已开具的介绍信保持原有效期"), success_url=reverse("transfers:rules"))
     if done:
         return done

@@ -17,7 +17,7 @@ def navigation(request):
         return {"nav_perms": set(), "nav_wide_perms": set(), "nav_menu": []}
     from dangjian.accounts.selectors import mfa_pending, perms_anywhere, perms_beyond_self
 
-    if mfa_pending(user):
+    if mfa_pending(actor=user):
         return {"nav_perms": set(), "nav_wide_perms": set(), "nav_menu": [], "nav_locked": True}
-    perms, wide = perms_anywhere(user), perms_beyond_self(user)
+    perms, wide = perms_anywhere(actor=user), perms_beyond_self(actor=user)
     return {"nav_perms": perms, "nav_wide_perms": wide, "nav_menu": menu(perms, wide)}

@@ -87,9 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
     beyond their own records — the scope they manage, its figures and the managers' quick links
     (issue 9, point 4: a plain member gets no manager screens)."""
     user = request.user
-    perms = perms_anywhere(user)
-    wide = perms_beyond_self(user)
-    member = member_of_user(user)
+    perms = perms_anywhere(actor=user)
+    wide = perms_beyond_self(actor=user)
+    member = member_of_user(actor=user)
     manages = bool(wide)
     by_status = _members_by_status(user) if MembersPerm.VIEW in wide else []
     context = {
