@@ -8,8 +8,9 @@ PG_URL=${DANGJIAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 CHROMIUM=${DANGJIAN_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 export DANGJIAN_CHROMIUM="$CHROMIUM"
 ci=${CI:-false}
-# pytest-xdist: one worker per core; a module's tests stay together so module-scoped fixtures are built once
-XDIST=(-n "${DANGJIAN_TEST_WORKERS:-auto}" --dist loadfile)
+# pytest-xdist: one worker per core. Plain "load" keeps pytest-django's order (transactional tests last,
+# since they leave the tables empty); --dist loadfile would run them in the middle of a worker's files.
+XDIST=(-n "${DANGJIAN_TEST_WORKERS:-auto}" --dist load)
 skipped=()
 status=0
 
