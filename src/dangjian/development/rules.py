@@ -81,8 +81,7 @@ class RuleCode:
     CONVERSION_APPROVAL_DEADLINE = "conversion_approval_deadline"
 
 
-# What the pages call each parameter, and its unit.
-PARAM_WORDS: dict[str, tuple[str, str]] = {
+PARAM_WORDS: dict[str, tuple[str, str]] = {  # what the pages call each parameter, and its unit
     "years": (_l("年数"), _l("年")), "months": (_l("月数"), _l("个月")), "days": (_l("天数"), _l("天")),
     "min": (_l("最少人数"), _l("人")), "max": (_l("最多人数"), _l("人")), "count": (_l("人数"), _l("人")),
     "class_hours": (_l("学时"), _l("学时")), "unit": (_l("计算方式"), ""), "steps": (_l("须公示的步骤"), ""),
@@ -94,7 +93,8 @@ PARAM_WORDS: dict[str, tuple[str, str]] = {
 
 def _schema(params: dict[str, Any]) -> tuple[Param, ...]:
     """The parameter schema of a development rule, from its defaults: counts and periods are
-    non-negative integers, ``unit`` a notice unit, ``steps`` a list of step codes."""
+    non-negative integers, ``unit`` a notice unit, ``steps`` a list of step codes; each named and with
+    its unit as the pages show it (:data:`PARAM_WORDS`)."""
     out = []
     for name, value in params.items():
         label, unit = PARAM_WORDS.get(name, (name, ""))

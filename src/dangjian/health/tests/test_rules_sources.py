@@ -3,6 +3,7 @@ member-register rules, each at its boundaries. State is built through each app's
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -263,3 +264,18 @@ def test_cadence_shortfall_follows_an_edited_cadence_rule(tree, health, user_fac
                         reason="集团党委通知")
     health.scan(codes=[RuleCode.CADENCE_SHORTFALL], now=dt.datetime(2025, 6, 15, 12, tzinfo=SHANGHAI))
     assert _cadence("A1")["theme_day"] == ("2025-Q1", "not_held", "warning")
+
+
+def test_an_edited_cadence_rule_reruns_the_cadence_check(tree, user_factory, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    from dangjian.health import tasks
+    from dangjian.meetings.services import cadence_rule_update
+
+    queued = []
+    monkeypatch.setattr(tasks, "rescan_rule", SimpleNamespace(enqueue=lambda **kwargs: queued.append(kwargs)))
+    admin = user_factory("admin", "sysadmin", None, scope="all")
+    # when: the change commits
+    with django_capture_on_commit_callbacks(execute=True):
+        cadence_rule_update(actor=admin, code="branch.theme_day", params={"min_count": 2}, reason="集团党委通知")
+    # then: the health check of the cadence runs again over every org
+    assert queued == [{"code": RuleCode.CADENCE_SHORTFALL}]
