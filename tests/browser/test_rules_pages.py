@@ -8,30 +8,20 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, assert_assets_loaded
+from tests.browser.test_csp import admin, world  # noqa: F401 (the system administrator with a second factor)
 
 pytestmark = pytest.mark.browser
 
 LECTURE = "branch.party_lecture"
 
 
-@pytest.fixture
-def admin(account, tree):
-    from dangjian.accounts.services import mfa_confirm, mfa_start
-    from dangjian.accounts.tests.otp import totp_code
-
-    user = account("guanli", role="sysadmin", scope="all")
-    device = mfa_start(user=user)
-    mfa_confirm(actor=user, device=device, token=totp_code(device))
-    device.refresh_from_db()
-    return device
-
-
-def test_a_cadence_rule_is_changed_on_a_phone(page, login, admin, screenshot):
+def test_a_cadence_rule_is_changed_on_a_phone(page, login, admin, screenshot):  # noqa: F811
     from dangjian.meetings.models import CadenceRule
 
     # given
+    _user, device = admin
     page.set_viewport_size(PHONE)
-    login("guanli", device=admin)
+    login("guanli", device=device)
     # when: the list opens
     page.goto("/meetings/rules/")
     assert_assets_loaded(page)

@@ -30,10 +30,10 @@ class RuleParamOut(Schema):
 
     name: str
     label: str
+    unit: str = Field(..., description="数值的单位（如 天、个月、人）")
     default: Any
     min: int | None = Field(..., description="整数参数的最小值（null：无下限或非整数参数）")
     max: int | None = Field(..., description="整数参数的最大值（null：无上限或非整数参数）")
-    unit: str
     many: bool = Field(..., description="true：值为列表（整数或可选值）")
     choices: list[str] = Field(..., description="可选值（空：整数参数）")
 
