@@ -536,8 +536,10 @@ MATRIX: dict[str, Page] = {
         b_post=lambda w: {"count": 2},
     ),
     "meetings:detail": Page(
-        "meetings.view", WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
-        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        None, WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")}, nogrant_status=404,
+        cross="declared for any signed-in user: one's own meetings are always readable (STYLE §4, issue 9); "
+              "anyone else's need meetings.view in scope, so without it the answer is 404",
     ),
     "meetings:edit": Page(
         "meetings.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
@@ -566,8 +568,9 @@ MATRIX: dict[str, Page] = {
         b_post=lambda w: _upload(),
     ),
     "meetings:attachment_download": Page(
-        "meetings.view", WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
-        b_kwargs=lambda w: _mt().world_attachment(w, "B1"),
+        None, WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
+        b_kwargs=lambda w: _mt().world_attachment(w, "B1"), nogrant_status=404,
+        cross="as the meeting: one's own meetings' files are always readable; others need meetings.view in scope",
     ),
     "meetings:followup_add": Page(
         "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
@@ -712,8 +715,8 @@ MATRIX: dict[str, Page] = {
         post=lambda w: {}, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: {},
     ),
     "integration:schedule": Page(
-        "integration.configure", INTEGRATION_A1,
-        cross="the platform-wide schedule (task names and times), the same for everyone who configures channels",
+        "integration.schedule", ("sysadmin", None, "all"),
+        cross="the platform-wide schedule (task names and times): the system administrator's only (issue 9 §3)",
     ),
     # health (组织健康监测) -------------------------------------------------------------------------------
     "health:monitor": Page("health.view", COMMITTEE_A, b_query=lambda w: {"org": "B"}),

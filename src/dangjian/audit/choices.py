@@ -1,8 +1,9 @@
-"""The registry of audit action codes (STYLE §7): namespaced, one enum, with labels."""
+"""The registry of audit action codes (STYLE §7): namespaced, one enum, with labels; the target types."""
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AuditAction", "AuditPerm"]
+__all__ = ["AuditAction", "AuditPerm", "audit_target_types"]
 
 
 class AuditPerm:
@@ -27,6 +28,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "accounts.apitoken_revoke", _("吊销 API 令牌")
     OTP_FAILED = "accounts.otp_failed", _("双因素验证失败")
     MFA_BACKUP_CODE_USED = "accounts.mfa_backup_code_used", _("使用备用验证码")
+    USER_UNLOCKED = "accounts.unlock", _("解除账号锁定")
     # orgs
     ORG_CREATED = "orgs.create", _("创建组织")
     ORG_UPDATED = "orgs.update", _("修改组织")
@@ -126,3 +128,10 @@ class AuditAction(models.TextChoices):
     HEALTH_SCANNED = "health.scan", _("组织健康监测扫描")
     HEALTH_RULE_UPDATED = "health.rule_update", _("修改健康监测规则")
     HEALTH_FINDING_ACKNOWLEDGED = "health.finding_acknowledge", _("确认监测问题")
+
+
+def audit_target_types() -> list[str]:
+    """The target types entries can carry: the project's model labels (no query over the log)."""
+    return sorted(
+        model._meta.label_lower for model in apps.get_models() if model.__module__.startswith("dangjian.")
+    )

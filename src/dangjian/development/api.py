@@ -119,7 +119,7 @@ def _org_and_unit(actor: Any, fields: dict[str, Any]) -> dict[str, Any]:
         except DomainError as exc:
             errors += exc.errors
     if fields.get("unit"):
-        out["unit"] = unit_get_by_code(code=fields["unit"])
+        out["unit"] = unit_get_by_code(actor=actor, code=fields["unit"])
         if out["unit"] is None:
             errors.append(FieldError(OrgsError.UNKNOWN_UNIT, "unit", _("工作单位代码不存在")))
     elif "unit" in fields:

@@ -114,7 +114,7 @@ def create(request):
     form = ApplicantForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
-        unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")
+        unit = unit_get_by_code(actor=actor, code=form.cleaned_data.get("unit_code") or "")
         if form.cleaned_data.get("unit_code") and unit is None:
             form.add_error("unit_code", _("未找到该单位代码"))
         if not form.errors:
@@ -146,7 +146,7 @@ def edit(request, pk: int):
     form.fields["id_number"].help_text = _("当前：%(v)s。留空则不修改。") % {"v": a.id_number_masked}
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
-        unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")
+        unit = unit_get_by_code(actor=actor, code=form.cleaned_data.get("unit_code") or "")
         if form.cleaned_data.get("unit_code") and unit is None:
             form.add_error("unit_code", _("未找到该单位代码"))
         if not form.errors:

@@ -24,7 +24,7 @@ class FindingFilterForm(BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", _("全部规则")), *((r.code, f"{r.title}（{r.code}）") for r in all_rules())]
+        self.fields["rule"].choices = [("", _("全部规则")), *((r.code, r.title) for r in all_rules())]
 
 
 class RuleEditForm(RuleForm):

@@ -258,8 +258,8 @@ def acknowledge(request, pk: int):
 
 def _rule_rows(request) -> list[RuleRow]:
     """The kit's rows with what a health rule adds: what it checks, whom it notifies, whether it runs."""
-    settings = {s.code: s for s in rule_settings()}
-    roles = dict(role_choices())
+    settings = {s.code: s for s in rule_settings(actor=request.user)}
+    roles = dict(role_choices(actor=request.user))
     rows = []
     for row in rule_rows(RULESET):
         s = settings[row.code]
@@ -271,9 +271,9 @@ def _rule_rows(request) -> list[RuleRow]:
     return rows
 
 
-def _form_kwargs(code: str) -> dict[str, Any]:
-    setting = rule_setting(code) if get_rule(code) is not None else None
-    return {"roles": role_choices(), "notify_role": setting.notify_role if setting else ""}
+def _form_kwargs(request, code: str) -> dict[str, Any]:
+    setting = rule_setting(actor=request.user, code=code) if get_rule(code) is not None else None
+    return {"roles": role_choices(actor=request.user), "notify_role": setting.notify_role if setting else ""}
 
 
 rules, rule_edit = rule_views(

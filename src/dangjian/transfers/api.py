@@ -21,6 +21,7 @@ from dangjian.core.pagination import keyset_page
 from dangjian.core.rules_api import rule_operations
 from dangjian.orgs.api import org_ref_or_error
 from dangjian.transfers.choices import IN_TRANSIT_STATUSES, TransfersPerm
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.errors import TransfersError
 from dangjian.transfers.models import ContactSearch, StatusChange, Transfer
 from dangjian.transfers.schemas import (
@@ -40,7 +41,6 @@ from dangjian.transfers.schemas import (
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
     transfer_get,
     transfer_list,
@@ -165,7 +165,7 @@ def transfers_initiate(request, payload: TransferInitiateIn):
     except Http404:
         errors += _unknown_member().errors
     code = data.pop("to_org")
-    to_org = destination_get(code=code) if code else None
+    to_org = destination_get(actor=actor, code=code) if code else None
     if code and to_org is None:
         errors.append(FieldError(TransfersError.UNKNOWN_ORG, "to_org", _("接收党组织代码不存在")))
     if errors:
@@ -215,7 +215,7 @@ def transfers_external_in(request, payload: TransferExternalInIn):
 )
 def transfers_member_history(request, member_id: MemberId):
     member = transfer_member_get(actor=request.auth, pk=member_id)
-    history = member_history(member=member)
+    history = member_history(actor=request.auth, member=member)
     today = timezone.localdate()
     for t in history.transfers:
         t.member = member

@@ -29,6 +29,7 @@ from dangjian.transfers.choices import (
     StatusTransition,
     TransfersPerm,
 )
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.forms import (
     FIELD_MAP,
     CloseForm,
@@ -42,7 +43,6 @@ from dangjian.transfers.forms import (
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
     transfer_actions,
     transfer_get,
@@ -133,7 +133,7 @@ def create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("to_org_code").strip()
-        to_org = destination_get(code=code) if code else None
+        to_org = destination_get(actor=actor, code=code) if code else None
         if code and to_org is None:
             form.add_error("to_org_code", _("接收党组织代码不存在"))
         else:
@@ -243,7 +243,7 @@ def letter(request, pk: int):
 def _member_page(request, pk: int, *, status_form=None, search_form=None, invalid: bool = False) -> HttpResponse:
     actor = request.user
     member_ = transfer_member_get(actor=actor, pk=pk)
-    history = member_history(member=member_)
+    history = member_history(actor=actor, member=member_)
     can_change = org_can(actor=actor, org=member_.org, perm=CHANGE)
     labels = dict(StatusTransition.choices)
     return _page(request, "transfers/member.html", {

@@ -251,13 +251,13 @@ def rules_page(request, *, template: str, ruleset: Ruleset, context: dict[str, A
 def rule_views(*, ruleset: Ruleset, view_perm: str, update: Callable[..., Any], url: str, title: str, intro: str,
                saved: str, note: str = "", nav: str = "", parent: tuple[str, str] | None = None, head: str = "",
                rows: Callable[[Any], list[RuleRow]] | None = None, form_class: type[RuleForm] = RuleForm,
-               form_kwargs: Callable[[str], dict[str, Any]] | None = None) -> tuple[Callable, Callable]:
+               form_kwargs: Callable[[Any, str], dict[str, Any]] | None = None) -> tuple[Callable, Callable]:
     """The list page (``ui/rules.html``, needing *view_perm*) and the edit page (the ruleset's configure
     permission) of *ruleset*. *url*: the list's URL name (the edit page's is the same with ``_edit``
     after ``rule``: ``app:rules`` → ``app:rule_edit``). *nav*: the app's navigation include (shown with
     ``active="rules"``) or *parent*: ``(URL name, label)`` of the breadcrumb above; *head*: an include
     for the head block. *rows*: the list's rows from the request (default :func:`rule_rows`);
-    *form_kwargs*: the form's extra arguments for a rule code."""
+    *form_kwargs*: the form's extra arguments from the request and a rule code."""
     edit_url = url.removesuffix("rules") + "rule_edit"
 
     @require_perm(view_perm)
@@ -273,7 +273,7 @@ def rule_views(*, ruleset: Ruleset, view_perm: str, update: Callable[..., Any], 
     def rule_edit(request, code: str):
         return rule_edit_page(request, ruleset=ruleset, code=code, update=update, saved=str(saved),
                               list_url=reverse(url), list_title=str(title), form_class=form_class,
-                              form_kwargs=form_kwargs(code) if form_kwargs is not None else None, note=str(note))
+                              form_kwargs=form_kwargs(request, code) if form_kwargs is not None else None, note=str(note))
 
     rules.__doc__ = f"{title}: every rule in words, its parameters, severity and regulation."
     rule_edit.__doc__ = f"{title}: change one rule (platform-wide; audited with the stated basis)."

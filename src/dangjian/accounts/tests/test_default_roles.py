@@ -22,7 +22,8 @@ BEFORE = {
         "dues.change", "dues.view", "exchange.export", "exchange.import", "health.acknowledge", "health.configure",
         "health.view", "integration.configure", "meetings.change", "meetings.configure", "meetings.view",
         "members.change", "members.reveal", "members.view", "orgs.change", "orgs.view", "transfers.change",
-        "transfers.configure", "transfers.view"}),
+        "transfers.configure", "transfers.view",
+        "integration.schedule"}),  # added with the schedule page's own permission (issue 9 §3)
     "org_dept": ("组织部", True, {
         "accounts.manage", "development.change", "development.view", "dues.change", "dues.view",
         "exchange.export", "exchange.import", "health.acknowledge", "health.view", "integration.configure",
@@ -51,7 +52,8 @@ GRANT_MIGRATIONS = {
     "dues": "dangjian.dues.migrations.0003_role_permissions",
     "exchange": "dangjian.exchange.migrations.0003_role_permissions",
     "health": "dangjian.health.migrations.0003_role_permissions",
-    "integration": "dangjian.integration.migrations.0002_role_permissions",
+    "integration": ("dangjian.integration.migrations.0002_role_permissions",
+                    "dangjian.integration.migrations.0003_schedule_permission"),
     "meetings": ("dangjian.meetings.migrations.0003_role_permissions",
                  "dangjian.meetings.migrations.0004_configure_permission"),
     "transfers": "dangjian.transfers.migrations.0003_role_permissions",
@@ -87,10 +89,11 @@ def test_an_existing_database_gets_the_same_roles_from_the_apps_grant_migrations
         role.permissions = [p for p in role.permissions if not p.startswith(prefixes)]
         role.save(update_fields=["permissions"])
     # when: each app's migration runs (twice: it must only ever add)
-    for path in [p for paths in GRANT_MIGRATIONS.values() for p in ((paths,) if isinstance(paths, str) else paths)]:
-        operation = importlib.import_module(path).Migration.operations[0]
-        operation.code(apps, None)
-        operation.code(apps, None)
+    for paths in GRANT_MIGRATIONS.values():
+        for path in (paths,) if isinstance(paths, str) else paths:
+            operation = importlib.import_module(path).Migration.operations[0]
+            operation.code(apps, None)
+            operation.code(apps, None)
     # then
     assert _without_test_app(_rows()) == BEFORE
 

@@ -44,9 +44,10 @@ class CadenceShortfall(Rule):
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         from dangjian.meetings.choices import ComplianceStatus
-        from dangjian.meetings.selectors.cadence import cadence_counts, cadence_rules, window_status
+        from dangjian.meetings.compliance import window_status
+        from dangjian.meetings.selectors.cadence import cadence_counts, cadence_rules
 
-        rules = cadence_rules()
+        rules = cadence_rules(actor=SYSTEM)
         if not rules:
             return
         by_type: dict[str, list[OrgNode]] = defaultdict(list)

@@ -26,7 +26,7 @@ from dangjian.members.choices import Category
 from dangjian.members.models import CommitteeSeat, Member
 from dangjian.orgs.choices import OrgStatus, OrgType, Position
 from dangjian.orgs.models import CommitteeTerm, Organization
-from dangjian.orgs.selectors import TermStateCode, term_state
+from dangjian.orgs.terms import TermStateCode, term_state
 
 __all__ = [
     "BranchOversize",
@@ -277,7 +277,7 @@ class ShouldUpgrade(Rule):
 
 @dataclass(frozen=True)
 class _TermDates:
-    """What ``orgs.selectors.term_state`` reads of a term, without a model instance per row."""
+    """What ``orgs.terms.term_state`` reads of a term, without a model instance per row."""
 
     pk: int
     org_id: int

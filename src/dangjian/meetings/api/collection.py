@@ -44,7 +44,7 @@ from dangjian.orgs.selectors import org_children
 )
 def meetings_kinds(request):
     return [{"code": k.code, "name": k.name, "roll": k.roll, "org_types": list(k.org_types or [])}
-            for k in sel.kinds_for_org(None)]
+            for k in sel.kinds_for_org(actor=request.auth, org=None)]
 
 
 @router.get(
@@ -58,7 +58,7 @@ def meetings_kinds(request):
 def meetings_cadence_rules(request):
     return [{"org_type": r.org_type, "kind": {"code": r.kind.code, "name": r.kind.name}, "unit": r.unit,
              "min_count": r.min_count, "citation": r.citation, "confidence": r.confidence, "enabled": r.enabled}
-            for r in sel.cadence_rules(enabled_only=False)]
+            for r in sel.cadence_rules(actor=request.auth, enabled_only=False)]
 
 
 rule_operations(
@@ -92,7 +92,7 @@ def meetings_list(request, filters: Query[MeetingFilters]):
     actor = request.auth
     org = org_ref_or_error(actor=actor, ref=filters.org, field="org", perm=MeetingsPerm.VIEW, by_id=True) \
         if filters.org else None
-    kind = sel.kind_by_code(filters.kind) if filters.kind else None
+    kind = sel.kind_by_code(actor=actor, code=filters.kind) if filters.kind else None
     if filters.kind and kind is None:
         raise DomainError.one(MeetingsError.KIND_UNKNOWN, "kind", _("没有这个会议类型"))
     qs = sel.meeting_list(actor=actor, org=org, kind=kind, status=filters.status, date_from=filters.date_from,
@@ -116,12 +116,13 @@ def meetings_create(request, payload: MeetingCreateIn):
     actor = request.auth
     org = org_ref_or_error(actor=actor, ref=payload.org, field="org", perm=MeetingsPerm.CHANGE, by_id=True)
     meeting = svc.meeting_create(
-        actor=actor, org=org, kind=sel.kind_by_code(payload.kind), party_group=_group(actor, org, payload.party_group),
+        actor=actor, org=org, kind=sel.kind_by_code(actor=actor, code=payload.kind),
+        party_group=_group(actor, org, payload.party_group),
         topic=payload.topic, agenda=payload.agenda, place=payload.place, online_url=payload.online_url,
         starts_at=payload.starts_at, ends_at=payload.ends_at, held=payload.held,
         attendance=_attendance(payload.attendance), minutes=payload.minutes,
     )
-    return Status(201, _meeting_detail(meeting))
+    return Status(201, _meeting_detail(actor, meeting))
 
 
 @router.get(
@@ -132,7 +133,7 @@ def meetings_create(request, payload: MeetingCreateIn):
     """,
 )
 def meetings_mine(request):
-    data = sel.my_meetings(user=request.auth)
+    data = sel.my_meetings(actor=request.auth)
     now = timezone.now()
 
     def item(m):
