@@ -18,6 +18,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.rules_api import rule_operations
 from dangjian.core.rules_api import rule_out as kit_rule_out
+from dangjian.core.scoping import SYSTEM
 from dangjian.health.choices import HealthPerm
 from dangjian.health.errors import HealthError
 from dangjian.health.models import Finding
@@ -69,7 +70,8 @@ def finding_out(f: Finding) -> dict[str, Any]:
 
 def rule_out(rule: kit.Rule, ruleset: kit.Ruleset) -> dict[str, Any]:
     """A health rule in the kit's shape, with its description, whether it runs, whom it notifies."""
-    s = rule_setting(rule.code)
+    # platform configuration, read like the kit's ruleset.load(): the operation has checked the permission
+    s = rule_setting(actor=SYSTEM, code=rule.code)
     return {**kit_rule_out(rule, ruleset), "description": str(s.rule.description), "available": s.available,
             "note": s.rule.unavailable_reason(), "notify_role": s.notify_role, "updated_at": s.updated_at}
 
