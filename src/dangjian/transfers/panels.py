@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dangjian.core.scoping import resolver
+from dangjian.members.choices import MembersPerm
 from dangjian.members.selectors import member_can
 from dangjian.transfers.choices import TransfersPerm
 from dangjian.transfers.selectors import member_actions, member_history
@@ -65,7 +66,10 @@ def _history(request: Any, member: Any) -> dict | None:
     can_view = _can_open(request.user, member)
     if not (can_view or _own(request, member)):
         return None
-    history = member_history(member=member)
+    # one's own history is read under one's own-record grant (members.view, "self"), anyone else's under
+    # transfers.view over the member's branch
+    perm = TransfersPerm.VIEW if can_view else MembersPerm.VIEW
+    history = member_history(actor=request.user, member=member, perm=perm)
     return {"history": history, "can_view": can_view}
 
 

@@ -53,7 +53,7 @@ def _my_things(user: Any, member: Any) -> list[dict[str, Any]]:
     """The "我的" hub: one big link each to the member's own dues, meetings, record and notifications,
     with what is worth knowing before the tap. Each page it links to shows the user's own rows through
     the scoping rules ("self" scope; one's own records are always visible, STYLE §4)."""
-    meetings = my_meetings(user=user, limit=1)
+    meetings = my_meetings(actor=user, limit=1)
     upcoming = meetings["upcoming"][0] if meetings["upcoming"] else None
     unread = unread_count(user)
     things = [

@@ -89,7 +89,7 @@ def test_preferences_page_saves_and_refuses_bad_input_at_its_field(client, tree)
         "email_min_severity": "off"})
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="integration.preferences_change", actor_id=alice.pk).count() == 1
-    assert list(preferences_of(alice)["in_app"].muted_sources) == ["dues.arrears", "meetings.cadence_shortfall"]
+    assert list(preferences_of(actor=alice)["in_app"].muted_sources) == ["dues.arrears", "meetings.cadence_shortfall"]
     # the sources are ticked by name, the ticked ones shown as such (issue 9: no code typed by hand)
     html = client.get("/notifications/preferences/").content.decode()
     assert "党费欠缴临近六个月" in html and "如 dues" not in html
