@@ -218,6 +218,7 @@ def _no_b_channels(w, body):
 
 MEET_VIEW = ("party_worker", "A1", "org")
 MEET_CHANGE = ("party_worker", "A1", "org")
+MEET_CONFIGURE = ("sysadmin", "G", "subtree")  # the cadence rules are platform-wide
 ELECT_CHANGE = ("branch_secretary", "A", "subtree")
 ELECT_APPROVE = ("org_dept", "A", "subtree")  # the higher org approves the secretary
 
@@ -249,6 +250,14 @@ _APPROVE = {"approved_by": "A", "approved_on": "2024-06-25", "approval_doc": "�
 
 def _only_a1(w, body):
     assert body["items"] and {item["org"]["code"] for item in body["items"]} == {"A1"}
+
+
+def _cadence_rules_listed(w, body):
+    assert len(body) == 9 and all(rule["citation"].startswith("DOMAIN §4") for rule in body)
+
+
+def _cadence_rule_changed(w, body):
+    assert (body["code"], body["params"]) == ("branch.party_lecture", {"unit": "quarter", "min_count": 1})
 
 
 def _count(n):
@@ -591,6 +600,15 @@ MATRIX: dict[str, Case] = {
                            leak=_count(9)),
     "meetings_cadence_rules": Case(perm="meetings.view", grant=MEET_VIEW,
                                    call=lambda w: ("GET", "/meetings/cadence-rules", None), leak=_count(9)),
+    "meetings_rules_list": Case(
+        perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings/rules", None),
+        leak=_cadence_rules_listed,
+    ),
+    "meetings_rules_update": Case(
+        perm="meetings.configure", grant=MEET_CONFIGURE,
+        call=lambda w: ("PATCH", "/meetings/rules/branch.party_lecture", {"params": {"min_count": 1}, "reason": "矩阵"}),
+        leak=_cadence_rule_changed,
+    ),
     "meetings_list": Case(
         perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings", None), leak=_only_a1,
         foreign=lambda w: [(("GET", "/meetings", {"org": "B1"}), ("GET", "/meetings", {"org": "NOPE"}))],

@@ -426,7 +426,8 @@ MATRIX: dict[str, Page] = {
     "development:rule_edit": Page(
         "development.configure", ("sysadmin", None, "all"), methods=("get", "post"),
         kwargs=lambda w: {"code": "public_notice"},
-        post=lambda w: {"params": '{"days": 5}', "severity": "block", "enabled": "on", "reason": "matrix"},
+        post=lambda w: {"param_days": "5", "param_unit": "working", "param_steps": ["prereview"], "severity": "block",
+                        "enabled": "on", "reason": "matrix"},
         cross="platform-wide configuration: only an all-scope grant of development.configure edits it",
     ),
     "development:detail": Page(
@@ -510,6 +511,15 @@ MATRIX: dict[str, Page] = {
     "meetings:compliance": Page(
         "meetings.view", WORKER_A1, b_kwargs=_b_meeting_rows, b_query=lambda w: {"org": "B1"}, b_status=200,
         b_hidden=lambda w: ["乙一支部"], cross="B's code is a field error; B is not listed",
+    ),
+    "meetings:rules": Page(
+        "meetings.view", WORKER_A1, cross="the cadence rules are platform-wide regulation data, the same for everyone",
+    ),
+    "meetings:rule_edit": Page(
+        "meetings.configure", ("sysadmin", None, "all"), methods=("get", "post"),
+        kwargs=lambda w: {"code": "branch.party_lecture"},
+        post=lambda w: {"param_unit": "quarter", "param_min_count": "1", "enabled": "on", "reason": "matrix"},
+        cross="platform-wide configuration: only an all-scope grant of meetings.configure edits it",
     ),
     "meetings:series": Page(
         "meetings.view", WORKER_A1, b_kwargs=_b_meeting_rows, b_query=lambda w: {}, b_status=200,
@@ -628,7 +638,7 @@ MATRIX: dict[str, Page] = {
     "transfers:rule_edit": Page(
         "transfers.configure", ("sysadmin", None, "all"), methods=("get", "post"),
         kwargs=lambda w: {"code": "letter_validity"},
-        post=lambda w: {"params": '{"days": 90}', "enabled": "on", "reason": "matrix"},
+        post=lambda w: {"param_days": "90", "param_max_days": "180", "enabled": "on", "reason": "matrix"},
         cross="platform-wide configuration: only an all-scope grant of transfers.configure edits it",
     ),
     "transfers:detail": Page(

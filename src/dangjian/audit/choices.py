@@ -106,6 +106,7 @@ class AuditAction(models.TextChoices):
     MEETING_CANCELLED = "meetings.cancel", _("取消会议")
     MEETING_MINUTES_SET = "meetings.minutes", _("填写会议记录")
     MEETING_ATTACHMENT_ADDED = "meetings.attachment_add", _("上传会议附件")
+    CADENCE_RULE_UPDATED = "meetings.cadence_rule_update", _("修改组织生活频次要求")
     FOLLOWUP_ADDED = "meetings.followup_add", _("新增会议决定事项")
     FOLLOWUP_DONE = "meetings.followup_done", _("会议决定事项完成")
     CHECKIN_CODE_ISSUED = "meetings.checkin_code", _("发布签到码")

@@ -7,13 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.development.choices import ConversionOutcome, Severity, Stage
+from dangjian.development.choices import ConversionOutcome, Stage
 from dangjian.development.rules import Rule
 from dangjian.development.steps import NOTICE_FIELDS, STEPS
 from dangjian.members.choices import ETHNICITIES, Education, Gender
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.ui import rules as rules_ui
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "ApplicantForm",
     "BoardFilterForm",
     "CloseForm",
-    "RuleForm",
     "StepForm",
 ]
 
@@ -180,8 +178,4 @@ class StepForm(BootstrapForm):
             out[name] = value
         return out
 
-
-class RuleForm(rules_ui.RuleForm):
-    severity = forms.ChoiceField(label=_("处理方式"), choices=Severity.choices)
-    field_order = ["params", "severity", "enabled", "reason"]
 

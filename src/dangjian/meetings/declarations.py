@@ -10,10 +10,12 @@ __all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS"]
 PERMISSIONS = [
     Permission(MeetingsPerm.VIEW, _("查看组织生活")),
     Permission(MeetingsPerm.CHANGE, _("安排和登记组织生活（会议、出勤、记录）")),
+    Permission(MeetingsPerm.CONFIGURE, _("维护组织生活频次要求")),
 ]
 
 # Who plans and records meetings, who reads them. The meetings data migration gives existing
-# installations' roles the same permissions.
+# installations' roles the same permissions. meetings.configure (the platform-wide cadence rules) is
+# the system administrator's only (sysadmin holds every permission), as the other apps' rules are.
 DEFAULT_GRANTS = {
     "org_dept": [MeetingsPerm.VIEW, MeetingsPerm.CHANGE],
     "committee_secretary": [MeetingsPerm.VIEW],

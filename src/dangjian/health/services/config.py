@@ -23,7 +23,7 @@ __all__ = ["RULESET", "rule_update"]
 
 def _load() -> dict[str, kit.Rule]:
     return {s.rule.code: kit.Rule(s.rule.code, str(s.rule.title), s.params, s.rule.citation, enabled=s.enabled,
-                                  severity=s.severity, schema=s.rule.params)
+                                  severity=s.severity, schema=s.rule.params, basis=s.rule.basis)
             for s in rule_settings(actor=SYSTEM)}
 
 
@@ -51,7 +51,7 @@ RULESET = kit.Ruleset(
     load=_load, codes=RULE_ERRORS, record=record,
     settings={"severity": _severity, "enabled": lambda value: None, "notify_role": _notify_role},
     consistency=lambda rule, merged: get_rule(rule.code).check_consistency(merged),
-    changed=HealthRulesChanged,
+    changed=HealthRulesChanged, severities=tuple(Severity.choices),
 )
 
 

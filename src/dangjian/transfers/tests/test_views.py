@@ -140,7 +140,7 @@ def test_rules_page_and_edit(client, tree, user_factory):
     signin(client, admin)
     assert "组织关系介绍信有效期" in client.get(reverse("transfers:rules")).content.decode()
     response = client.post(reverse("transfers:rule_edit", args=["letter_validity"]),
-                           {"params": '{"days": 60}', "enabled": "on", "reason": "某省通知"})
+                           {"param_days": "60", "param_max_days": "180", "enabled": "on", "reason": "某省通知"})
     assert response.status_code == 302
     from dangjian.core.scoping import SYSTEM
     from dangjian.transfers.selectors import rule_list
