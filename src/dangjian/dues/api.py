@@ -15,9 +15,10 @@ from ninja import P, PathEx, Query, Status
 
 from dangjian.core.api import MAX_ID, SIGNED_IN, Router
 from dangjian.core.pagination import keyset_page
+from dangjian.dues.calc import arrears_rows, member_due
 from dangjian.dues.choices import DuesPerm
 from dangjian.dues.models import DuesBill, DuesPayment, DuesRelief
-from dangjian.dues.rules import Calculation, calculate
+from dangjian.dues.rules import Calculation, calculate, rule_book_in_force
 from dangjian.dues.schemas import (
     ArrearsFilters,
     ArrearsPageOut,
@@ -38,13 +39,10 @@ from dangjian.dues.schemas import (
 )
 from dangjian.dues.selectors import (
     arrears_list,
-    arrears_rows,
     bill_list,
     collection_rate,
     dues_member_get,
-    member_due,
     profile_of,
-    rule_book_in_force,
 )
 from dangjian.dues.services import bills_generate, payment_record, profile_set, relief_approve
 from dangjian.orgs.api import org_ref_or_error
@@ -241,12 +239,12 @@ def dues_collection(request, query: Query[CollectionQuery]):
 )
 def dues_member(request, member_id: MemberId):
     member = dues_member_get(actor=request.auth, pk=member_id)
-    return _member_dues(member)
+    return _member_dues(request.auth, member)
 
 
-def _member_dues(member: Any) -> dict[str, Any]:
-    profile = profile_of(member)
-    due = member_due(member=member) if profile is not None else None
+def _member_dues(actor: Any, member: Any) -> dict[str, Any]:
+    profile = profile_of(actor=actor, member=member)
+    due = member_due(member=member, profile=profile) if profile is not None else None
     return {
         "member": {"id": member.pk, "name": member.name},
         "org": _org(member.org),
@@ -283,7 +281,7 @@ def dues_profile_set(request, payload: ProfileIn, member_id: MemberId):
     member = dues_member_get(actor=actor, pk=member_id, perm=DuesPerm.CHANGE)
     profile_set(actor=actor, member=member, category=payload.category, base=payload.base,
                 quarter_incomes=_split(payload.quarter_incomes), on=payload.on, reason=payload.reason)
-    return _member_dues(member)
+    return _member_dues(actor, member)
 
 
 @router.post(

@@ -10,7 +10,11 @@ __all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS", "SCHEDULE"]
 PERMISSIONS = [
     Permission(DuesPerm.VIEW, _("查看党费")),
     Permission(DuesPerm.CHANGE, _("管理党费（账单、缴费、基数、减免）")),
+    Permission(DuesPerm.CONFIGURE, _("维护党费标准（新增版本）")),
 ]
+
+# dues.configure: the system administrator's only (sysadmin holds every permission); the rules are national
+# regulations, the same for the whole platform.
 
 DEFAULT_GRANTS = {
     "org_dept": [DuesPerm.VIEW, DuesPerm.CHANGE],

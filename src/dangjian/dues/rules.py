@@ -31,6 +31,7 @@ __all__ = [
     "parse_base",
     "parse_category",
     "rule_book_for",
+    "rule_book_in_force",
 ]
 
 
@@ -185,6 +186,13 @@ def rule_book_for(on: dt.date) -> RuleBook:
     if rule_set is None:
         raise DomainError.one(DuesError.NO_RULE_SET, "on", _("%(d)s 没有施行中的党费标准") % {"d": on})
     return compile_rule_set(rule_set)
+
+
+def rule_book_in_force(on: dt.date | None = None) -> RuleBook | None:
+    """The rule set in force on *on* (default today), compiled; None when none is. The rules are public
+    regulations, the same for every reader."""
+    rule_set = DuesRuleSet.objects.in_force(on or timezone.localdate()).first()
+    return compile_rule_set(rule_set) if rule_set else None
 
 
 def parse_category(value: Any) -> str:

@@ -22,6 +22,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import report_out_of_scope, resolver
 from dangjian.core.spreadsheet import CONTENT_TYPES, CSV, XLSX, TableWriter, csv_lines
+from dangjian.dues.calc import arrears_rows, member_due
 from dangjian.dues.choices import DuesCategory, DuesPerm
 from dangjian.dues.forms import (
     ArrearsFilterForm,
@@ -32,22 +33,19 @@ from dangjian.dues.forms import (
     ProfileForm,
 )
 from dangjian.dues.periods import parse_period, period_of
-from dangjian.dues.rules import calculate
+from dangjian.dues.rules import calculate, rule_book_in_force
 from dangjian.dues.selectors import (
     RECONCILIATION_COLUMNS,
     arrears_list,
-    arrears_rows,
     bill_list,
     collection_rate,
     collection_rates,
     dues_can_change,
     dues_member_get,
-    member_due,
     payment_list,
     profile_of,
     reconciliation_rows,
     relief_list,
-    rule_book_in_force,
 )
 from dangjian.dues.services import payment_record, profile_set, reconciliation_export_record
 from dangjian.orgs.models import Organization
@@ -194,12 +192,12 @@ def export(request):
 
 def _member_context(actor: Any, member, *, payment_form=None, profile_form=None) -> dict[str, Any]:
     can_change = dues_can_change(actor=actor, member=member)
-    profile = profile_of(member)
+    profile = profile_of(actor=actor, member=member)
     today = timezone.localdate()
     due = None
     if profile is not None:
         try:
-            due = member_due(member=member, on=today)
+            due = member_due(member=member, profile=profile, on=today)
         except DomainError:
             due = None
     return {
