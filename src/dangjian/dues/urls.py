@@ -13,4 +13,6 @@ urlpatterns = [
     path("members/<int:pk>/", views.member, name="member"),
     path("members/<int:pk>/pay/", views.pay, name="pay"),
     path("members/<int:pk>/profile/", views.profile, name="profile"),
+    path("rules/", views.rule_sets, name="rule_sets"),
+    path("rules/add/", views.rule_set_add_page, name="rule_set_add"),
 ]
