@@ -429,6 +429,14 @@ MATRIX: dict[str, Page] = {
         post=lambda w: {"category": "in_service", "base": "5000"}, b_kwargs=lambda w: {"pk": w.b_member.pk},
         b_post=lambda w: {"category": "in_service", "base": "5000"},
     ),
+    "dues:home": Page(
+        "dues.view", WORKER_A1, ok=(302,),
+        cross="a redirect to the bills (or to one's own dues) carrying no object of any branch",
+    ),
+    "dues:mine": Page(
+        None, WORKER_A1, nogrant_status=200,
+        cross="one's own dues, found through one's own account: there is no other branch's object to ask for",
+    ),
     "dues:rule_sets": Page(
         "dues.configure", ("sysadmin", None, "all"),
         cross="the dues rules are platform-wide regulation data: only dues.configure sees the versions page",

@@ -61,7 +61,8 @@ class PaymentForm(BootstrapForm):
     voluntary_extra = forms.CharField(label=_("其中自愿多交（元）"), required=False, max_length=30,
                                       widget=_money_input())
     channel = forms.ChoiceField(label=_("缴费渠道"), choices=PaymentChannel.choices, initial=PaymentChannel.CASH)
-    reference = forms.CharField(label=_("流水号/收据号"), max_length=100)
+    reference = forms.CharField(label=_("流水号/收据号"), required=False, max_length=100,
+                                help_text=_("银行、微信等渠道的交易流水号；现金可不填，自动编号"))
     paid_on = forms.DateField(label=_("缴纳日期"), widget=DateInput)
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
 

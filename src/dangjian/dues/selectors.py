@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from dangjian.core.money import ZERO, quantize_money
-from dangjian.core.scoping import get_for_actor, path_range_q
+from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
 from dangjian.dues.choices import OPEN_BILL_STATUSES, AlertLevel, BillStatus, DuesPerm
 from dangjian.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesProfile, DuesRelief, DuesRuleSet
 from dangjian.dues.periods import Period, parse_period, period_of
@@ -29,7 +29,10 @@ __all__ = [
     "collection_rate",
     "collection_rates",
     "dues_can_change",
+    "dues_manages",
     "dues_member_get",
+    "member_outstanding",
+    "my_member",
     "payment_list",
     "profile_of",
     "reconciliation_rows",
@@ -56,6 +59,32 @@ def dues_member_get(*, actor: Any, pk: Any, perm: str = DuesPerm.VIEW) -> Member
 def dues_can_change(*, actor: Any, member: Member) -> bool:
     """Whether *actor* may record payments and set the profile of *member* (``dues.change`` in scope)."""
     return Member.objects.for_actor(actor, DuesPerm.CHANGE).filter(pk=member.pk).exists()
+
+
+def dues_manages(*, actor: Any) -> bool:
+    """Whether *actor* looks after other members' dues (``dues.view`` beyond their own record, or
+    ``dues.change`` anywhere): they land on the bills; a plain member lands on their own dues."""
+    if resolver().has_perm_anywhere(actor, DuesPerm.CHANGE):
+        return True
+    return any(grant.kind != ScopeKind.SELF for grant in resolver().grants(actor, DuesPerm.VIEW))
+
+
+def my_member(*, actor: Any) -> Member | None:
+    """The member record linked to *actor*'s account (always visible to its owner, STYLE §4), or None."""
+    if not getattr(actor, "pk", None):
+        return None
+    return Member.objects.for_actor(actor, DuesPerm.VIEW).filter(user=actor).select_related("org").first()
+
+
+def member_outstanding(*, actor: Any, member: Member, as_of: dt.date | None = None) -> tuple[Decimal, int]:
+    """What *member* still owes on the bills up to the month of *as_of* (default today), and for how many
+    months, as far as the actor sees them (the member's own included). One aggregate query."""
+    current = str(period_of(as_of or timezone.localdate()))
+    row = (DuesBill.objects.for_actor(actor, DuesPerm.VIEW)
+           .filter(member=member, status__in=OPEN_BILL_STATUSES, period__lte=current)
+           .aggregate(owed=Coalesce(Sum(F("amount_due") - F("paid_amount"), output_field=_MONEY), Value(ZERO),
+                                    output_field=_MONEY), months=Count("pk")))
+    return quantize_money(row["owed"]), row["months"]
 
 
 def profile_of(*, actor: Any, member: Member, perm: str = DuesPerm.VIEW) -> DuesProfile | None:

@@ -6,6 +6,8 @@ from dangjian.dues import views
 app_name = "dues"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("mine/", views.mine, name="mine"),
     path("calculator/", views.calculator, name="calculator"),
     path("bills/", views.bills, name="bills"),
     path("arrears/", views.arrears, name="arrears"),

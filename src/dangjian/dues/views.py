@@ -43,7 +43,10 @@ from dangjian.dues.selectors import (
     collection_rate,
     collection_rates,
     dues_can_change,
+    dues_manages,
     dues_member_get,
+    member_outstanding,
+    my_member,
     payment_list,
     profile_of,
     reconciliation_rows,
@@ -57,7 +60,8 @@ from dangjian.orgs.selectors import org_children, org_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
 
-__all__ = ["arrears", "bills", "calculator", "export", "member", "pay", "profile", "rule_set_add_page", "rule_sets"]
+__all__ = ["arrears", "bills", "calculator", "export", "home", "member", "mine", "pay", "profile", "rule_set_add_page",
+           "rule_sets"]
 
 PAGE_SIZE = 50
 
@@ -194,9 +198,12 @@ def export(request):
     return response
 
 
-def _member_context(actor: Any, member, *, payment_form=None, profile_form=None) -> dict[str, Any]:
-    can_change = dues_can_change(actor=actor, member=member)
+def _member_context(actor: Any, member, *, payment_form=None, profile_form=None, mine: bool = False
+                    ) -> dict[str, Any]:
+    # on "my dues" the staff forms stay away, even for a manager looking at their own record
+    can_change = not mine and dues_can_change(actor=actor, member=member)
     profile = profile_of(actor=actor, member=member)
+    owed, owed_months = member_outstanding(actor=actor, member=member)
     today = timezone.localdate()
     due = None
     if profile is not None:
@@ -206,17 +213,39 @@ def _member_context(actor: Any, member, *, payment_form=None, profile_form=None)
             due = None
     return {
         "member": member,
+        "mine": mine,
         "profile": profile,
         "due": due,
+        "owed": owed,
+        "owed_months": owed_months,
         "bills": list(bill_list(actor=actor, member=member).order_by("-period")[:24]),
         "payments": list(payment_list(actor=actor, member=member).order_by("-paid_on", "-pk")[:20]),
         "reliefs": list(relief_list(actor=actor, member=member).order_by("-valid_from")[:10]),
         "can_change": can_change,
-        "payment_form": payment_form or (PaymentForm(initial={"paid_on": today}) if can_change else None),
+        # prefilled with what the open bills still owe (issue 9, point 8), the usual payment
+        "payment_form": payment_form or (PaymentForm(initial={"paid_on": today, "amount": owed or ""})
+                                         if can_change else None),
         "profile_form": profile_form or (ProfileForm(initial={
             "category": profile.category if profile else DuesCategory.IN_SERVICE,
             "base": profile.declared_base if profile else "", "on": today}) if can_change else None),
     }
+
+
+@require_perm(DuesPerm.VIEW)
+@require_GET
+def home(request):
+    """党费 in the menu: those who look after others' dues land on the bills, a plain member on their own."""
+    return redirect("dues:bills" if dues_manages(actor=request.user) else "dues:mine")
+
+
+@require_perm(None)  # one's own dues are always visible (STYLE §4), whatever else the account may do
+@require_GET
+def mine(request):
+    """我的党费: what I owe, what I paid, and how my monthly amount is calculated."""
+    target = my_member(actor=request.user)
+    if target is None:
+        return render(request, "dues/mine_none.html")
+    return render(request, "dues/member.html", _member_context(request.user, target, mine=True))
 
 
 @require_perm(None)  # a member's own dues are always visible to them (STYLE §4); others need dues.view in scope
@@ -252,7 +281,7 @@ def pay(request, pk: int):
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
-            messages.success(request, _("已登记缴费 %(amount)s 元（流水号 %(ref)s）") % {
+            messages.success(request, _("已登记缴费 %(amount)s 元（流水号/收据号 %(ref)s）") % {
                 "amount": payment.amount, "ref": payment.reference})
             return redirect("dues:member", pk=target.pk)
     return render(request, "dues/member.html", _member_context(actor, target, payment_form=form), status=400)

@@ -420,3 +420,19 @@ def test_rules_change_needs_a_system_wide_grant(tree, user_factory):
     assert _errors(exc) == {("dues.fixed_amount_out_of_range", "fixed_amount")}
     updated = bracket_update(actor=admin, bracket=farmer, fixed_amount="0.80")
     assert (updated.fixed_amount, _last_audit().action) == (Decimal("0.80"), "dues.rules_change")
+
+
+def test_cash_without_reference_gets_receipt_numbers_and_other_channels_need_one(dues_member):
+    member = dues_member("A1", base="5000")
+    for period in ("2024-01", "2024-02"):
+        bills_generate(actor=None, period=period)
+    day = dt.date(2024, 2, 10)
+    counts = _counts()
+    with pytest.raises(DomainError) as exc:
+        payment_record(actor=None, member=member, amount="50", reference=" ", channel="wechat", paid_on=day)
+    assert _errors(exc) == {("dues.reference_required", "reference")}
+    assert _counts() == counts
+    first = payment_record(actor=None, member=member, amount="50", reference="", channel="cash", paid_on=day)
+    second = payment_record(actor=None, member=member, amount="50", reference=None, channel="cash", paid_on=day)
+    assert (first.reference, second.reference) == (f"XJ20240210-{member.pk}-1", f"XJ20240210-{member.pk}-2")
+    assert _last_audit().after["reference"] == second.reference
