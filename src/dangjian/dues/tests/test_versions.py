@@ -163,3 +163,41 @@ def test_only_those_who_configure_dues_add_versions(tree, user_factory):
     with pytest.raises(PermissionDenied):
         rule_set_add(actor=secretary, data=_data())
     assert db_state() == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_versions_added_at_once_cannot_both_start_after_2017():
+    # given: two administrators each adding a version right after 2017 (different codes and months)
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent connections are a PostgreSQL test; the checks are covered sequentially above")
+    bodies = [_data(version="2031", effective_from=dt.date(2031, 1, 1)),
+              _data(version="2032", effective_from=dt.date(2031, 1, 1))]
+    results: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def add(data) -> None:
+        try:
+            barrier.wait()
+            results.append(rule_set_add(actor=None, data=data).version)
+        except DomainError as exc:
+            results.append(sorted((e.code, e.field) for e in exc.errors)[0][0])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=add, args=(body,)) for body in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    # then: the lock makes the second one see the first and overlap it
+    assert errors == []
+    assert sorted(results, key=lambda r: r.startswith("dues.")) [1] == "dues.version_overlap"
+    assert DuesRuleSet.objects.filter(version__in=["2031", "2032"]).count() == 1
+    assert DuesRuleSet.objects.get(version="2017").effective_to == dt.date(2030, 12, 31)
