@@ -24,6 +24,7 @@ from dangjian.audit.services import record
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.money import CENT, MoneyError, parse_money
 from dangjian.core.scoping import resolver
+from dangjian.core.text import normalize_text, text_problem
 from dangjian.dues.choices import BaseMode, DuesCategory, DuesPerm, RoundingMode
 from dangjian.dues.errors import DuesError
 from dangjian.dues.models import DuesBill, DuesBracket, DuesRuleSet
@@ -62,8 +63,11 @@ def rule_set_template(rule_set: DuesRuleSet | None) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ parsing
 
 def _text(data: Mapping[str, Any], name: str, errors: list[FieldError], *, max_length: int, label: str) -> str:
-    value = str(data.get(name) or "").strip()
-    if not value:
+    value = normalize_text(str(data.get(name) or "").strip())
+    problem = text_problem(value)
+    if problem is not None:  # control or direction characters, or nothing visible (issue 7, defect 8)
+        errors.append(FieldError(f"validation.text_{problem[0]}", name, problem[1]))
+    elif not value:
         errors.append(FieldError(DuesError.RULE_SET_INVALID, name, _("请填写%(label)s") % {"label": label}))
     elif len(value) > max_length:
         errors.append(FieldError(DuesError.RULE_SET_INVALID, name,
@@ -178,8 +182,11 @@ def _bracket_rows(rows: Any, errors: list[FieldError]) -> list[dict[str, Any]]:
                                  places=4 if name == "rate" else 2, code=DuesError.BRACKET_INVALID,
                                  message=_("第 %(n)s 行：不是有效的数字") % {"n": index + 1})
                   for name in ("lower", "upper", "rate", "fixed_amount", "fixed_min", "fixed_max")}
-        citation = str(raw.get("citation") or "").strip()
-        if not citation:
+        citation = normalize_text(str(raw.get("citation") or "").strip())
+        problem = text_problem(citation)
+        if problem is not None:
+            error("citation", problem[1], f"validation.text_{problem[0]}")
+        elif not citation:
             error("citation", _("请填写依据"))
         elif len(citation) > 300:
             error("citation", _("依据最多 300 个字"))

@@ -157,6 +157,14 @@ def test_bracket_rows_name_their_field():
     assert _errors(exc) == {("dues.brackets_invalid", "brackets")}
 
 
+def test_control_characters_in_the_texts_are_refused():
+    data = _data(name="新\u202e规定")
+    data["brackets"][2]["citation"] = "依据\x07"
+    with pytest.raises(DomainError) as exc:
+        rule_set_add(actor=None, data=data)
+    assert _errors(exc) == {("validation.text_bidi", "name"), ("validation.text_control", "brackets.2.citation")}
+
+
 def test_only_those_who_configure_dues_add_versions(tree, user_factory):
     secretary = user_factory("s", "org_dept", tree["G"], scope="subtree")  # dues.change over everything
     before = db_state()
