@@ -132,6 +132,23 @@ def _no_b_dues(w, body):
     assert all(item["member"]["id"] != w.mb.pk for item in body["items"])
 
 
+DUES_CONFIGURE = ("sysadmin", "G", "subtree")  # the dues rules are platform-wide: configure is a sysadmin grant
+
+
+def _dues_rule_set(w) -> dict[str, Any]:
+    from dangjian.dues.tests.fixtures import rule_set_body
+
+    return rule_set_body()
+
+
+def _rule_sets_listed(w, body):
+    assert [r["version"] for r in body] == ["2017", "2008"]
+
+
+def _rule_set_added(w, body):
+    assert (body["version"], body["effective_from"], len(body["brackets"])) == ("2031", "2031-01-01", 18)
+
+
 # transfers: an A-subtree secretary is the sending end of A2 → A1 and the receiving end too; B1's
 # letter to an outside organisation is invisible to A (the extra members sit in A2 and B1, outside the
 # A1-only leak checks above)
@@ -467,6 +484,12 @@ MATRIX: dict[str, Case] = {
         call=lambda w: ("POST", "/dues/bills/generate", {"period": "2024-03", "org": "A1"}),
         foreign=lambda w: [(("POST", "/dues/bills/generate", {"period": "2024-03", "org": "B1"}),
                             ("POST", "/dues/bills/generate", {"period": "2024-03", "org": "NOPE"}))],
+    ),
+    "dues_rule_sets_list": Case(perm=SIGNED_IN, grant=DUES_VIEW, call=lambda w: ("GET", "/dues/rule-sets", None),
+                                leak=_rule_sets_listed),
+    "dues_rule_set_add": Case(
+        perm="dues.configure", grant=DUES_CONFIGURE, ok=201, call=lambda w: ("POST", "/dues/rule-sets", _dues_rule_set(w)),
+        leak=_rule_set_added,
     ),
     "transfers_list": Case(
         perm="transfers.view", grant=TRANSFERS, call=lambda w: ("GET", "/transfers", None), leak=_no_b_transfers,
@@ -935,7 +958,7 @@ def test_scoped_user_cannot_reach_the_other_branch(op_id, world, api_client, use
         assert _probes()[len(traces) + 1:] == []
     if case.leak is not None:
         response = _send(client, case.call(world))
-        assert response.status_code == 200
+        assert response.status_code == case.ok
         case.leak(world, response.json())
 
 

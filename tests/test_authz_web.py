@@ -135,6 +135,26 @@ def _edit_member_data(w: World, member: Member) -> dict:
     }
 
 
+def _dues_rule_set_post(w: World) -> dict:
+    """The add-version form as posted: the version in force, renamed 2031 (a fresh version every time)."""
+    from dangjian.dues.models import DuesRuleSet
+    from dangjian.dues.services.versions import rule_set_template
+
+    data = rule_set_template(DuesRuleSet.objects.get(version="2017"))
+    post = {k: "" if v is None else str(v) for k, v in data.items() if k != "brackets"}
+    post.update(version="2031", name="矩阵", effective_from="2031-01-01", reason="matrix")
+    rows = data["brackets"]
+    post.update({"brackets-TOTAL_FORMS": str(len(rows)), "brackets-INITIAL_FORMS": str(len(rows)),
+                 "brackets-MIN_NUM_FORMS": "0", "brackets-MAX_NUM_FORMS": "60"})
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            name = "rate_percent" if key == "rate" else key
+            if key == "rate" and value is not None:
+                value = format((value * 100).normalize(), "f")
+            post[f"brackets-{i}-{name}"] = "" if value is None else str(value)
+    return post
+
+
 def _dues_payment() -> dict:
     return {"amount": "10", "voluntary_extra": "10", "channel": "cash", "reference": "MATRIX-1",
             "paid_on": "2024-03-01"}
@@ -408,6 +428,22 @@ MATRIX: dict[str, Page] = {
         "dues.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": w.a_member.pk},
         post=lambda w: {"category": "in_service", "base": "5000"}, b_kwargs=lambda w: {"pk": w.b_member.pk},
         b_post=lambda w: {"category": "in_service", "base": "5000"},
+    ),
+    "dues:home": Page(
+        "dues.view", WORKER_A1, ok=(302,),
+        cross="a redirect to the bills (or to one's own dues) carrying no object of any branch",
+    ),
+    "dues:mine": Page(
+        None, WORKER_A1, nogrant_status=200,
+        cross="one's own dues, found through one's own account: there is no other branch's object to ask for",
+    ),
+    "dues:rule_sets": Page(
+        "dues.configure", ("sysadmin", None, "all"),
+        cross="the dues rules are platform-wide regulation data: only dues.configure sees the versions page",
+    ),
+    "dues:rule_set_add": Page(
+        "dues.configure", ("sysadmin", None, "all"), methods=("get", "post"), post=_dues_rule_set_post,
+        cross="platform-wide configuration: only a grant of dues.configure adds a version",
     ),
     # development (发展党员) ---------------------------------------------------------------------------
     "development:board": Page(

@@ -19,15 +19,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "dangjian"
 
 # Public selectors allowed to take no ``actor``, with the reason. Keep it empty: a new entry needs a
 # reason a reviewer accepts.
-ALLOWED: dict[str, str] = {
-    # dues: being moved by the dues work (issue 8); remove these entries when that work is merged.
-    "dues.selectors.rule_set_list": "dues: being moved by the dues work",
-    "dues.selectors.rule_book_in_force": "dues: being moved by the dues work",
-    "dues.selectors.profile_of": "dues: being moved by the dues work",
-    "dues.selectors.member_due": "dues: being moved by the dues work",
-    "dues.selectors.alert_level": "dues: being moved by the dues work",
-    "dues.selectors.arrears_rows": "dues: being moved by the dues work",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def selector_modules() -> list[Path]:

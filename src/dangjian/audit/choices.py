@@ -69,6 +69,7 @@ class AuditAction(models.TextChoices):
     DUES_PROFILES_BULK_SET = "dues.profile_bulk_set", _("批量设置党费档案")
     DUES_PAYMENTS_BULK_RECORDED = "dues.payment_bulk_record", _("批量登记党费缴纳")
     DUES_RULES_CHANGED = "dues.rules_change", _("修改党费标准")
+    DUES_RULE_SET_ADDED = "dues.rule_set_add", _("新增党费标准版本")
     DUES_EXPORTED = "dues.export", _("导出党费对账数据")
     # development (发展党员)
     DEV_APPLICANT_CREATED = "development.applicant_create", _("接收入党申请")

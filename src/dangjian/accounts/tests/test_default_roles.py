@@ -19,7 +19,7 @@ TEST_ONLY = "declapp."  # tests/declapp, installed by the test settings only
 BEFORE = {
     "sysadmin": ("系统管理员", True, {
         "accounts.manage", "audit.view", "development.change", "development.configure", "development.view",
-        "dues.change", "dues.view", "exchange.export", "exchange.import", "health.acknowledge", "health.configure",
+        "dues.change", "dues.configure", "dues.view", "exchange.export", "exchange.import", "health.acknowledge", "health.configure",
         "health.view", "integration.configure", "meetings.change", "meetings.configure", "meetings.view",
         "members.change", "members.reveal", "members.view", "orgs.change", "orgs.view", "transfers.change",
         "transfers.configure", "transfers.view",
@@ -49,7 +49,7 @@ BEFORE = {
 # (an app that brought a permission later adds it in a further migration, listed after the first).
 GRANT_MIGRATIONS = {
     "development": "dangjian.development.migrations.0003_role_permissions",
-    "dues": "dangjian.dues.migrations.0003_role_permissions",
+    "dues": ("dangjian.dues.migrations.0003_role_permissions", "dangjian.dues.migrations.0005_configure_permission"),
     "exchange": "dangjian.exchange.migrations.0003_role_permissions",
     "health": "dangjian.health.migrations.0003_role_permissions",
     "integration": ("dangjian.integration.migrations.0002_role_permissions",

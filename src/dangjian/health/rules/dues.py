@@ -23,9 +23,11 @@ class DuesArrears(Rule):
     requires = ("dangjian.dues.selectors", "arrears_list")
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
+        from dangjian.dues.calc import alert_level
         from dangjian.dues.choices import AlertLevel
         from dangjian.dues.periods import parse_period, period_of
-        from dangjian.dues.selectors import alert_level, arrears_list, rule_book_in_force
+        from dangjian.dues.rules import rule_book_in_force
+        from dangjian.dues.selectors import arrears_list
 
         book = rule_book_in_force(ctx.today)
         if book is None:

@@ -19,7 +19,7 @@ MEETINGS_ALL = ["组织生活", [["我的会议", "/meetings/mine/"], ["会议",
                           ["登记会议", "/meetings/new/"]]]
 MEETINGS_READ = ["组织生活", [["我的会议", "/meetings/mine/"], ["会议", "/meetings/"], ["日历", "/meetings/calendar/"]]]
 MEETINGS_MINE = ["组织生活", [["我的会议", "/meetings/mine/"]]]
-DUES = ["党费", "/dues/bills/"]
+DUES = ["党费", "/dues/"]  # managers land on the bills, a plain member on 我的党费 (dues:home)
 CALCULATOR = ["党费计算", "/dues/calculator/"]
 AUDIT = ["操作日志", "/audit/"]
 API = ["API", "/api/v1/docs"]
