@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.development.choices import ConversionOutcome, DevelopmentPerm, Severity, Stage
+from dangjian.development.choices import ConversionOutcome, DevelopmentPerm, Stage
 from dangjian.development.rules import Rule
 from dangjian.development.steps import NOTICE_FIELDS, STEPS
 from dangjian.members.choices import ETHNICITIES, Education, Gender
@@ -15,7 +15,6 @@ from dangjian.members.models import Member
 from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
 from dangjian.orgs.pickers import OrgPickerField
-from dangjian.ui import rules as rules_ui
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -23,7 +22,6 @@ __all__ = [
     "ApplicantForm",
     "BoardFilterForm",
     "CloseForm",
-    "RuleForm",
     "StepForm",
 ]
 
@@ -181,8 +179,4 @@ class StepForm(BootstrapForm):
             out[name] = value
         return out
 
-
-class RuleForm(rules_ui.RuleForm):
-    severity = forms.ChoiceField(label=_("处理方式"), choices=Severity.choices)
-    field_order = ["params", "severity", "enabled", "reason"]
 

@@ -22,9 +22,10 @@ from dangjian.core.errors import DomainError
 from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import resolver
 from dangjian.exchange.choices import SYNC_MAX_BYTES, ExchangePerm, ImportKind, JobStatus
+from dangjian.exchange.columns import mapping_for
 from dangjian.exchange.forms import ImportForm, MemberExportForm, OrgExportForm, ProfileForm
 from dangjian.exchange.importers import IMPORTERS
-from dangjian.exchange.selectors import job_get, job_list, mapping_for, profile_get, profile_list
+from dangjian.exchange.selectors import job_get, job_list, profile_get, profile_list
 from dangjian.exchange.services import (
     export_members,
     export_orgs,

@@ -29,6 +29,7 @@ from dangjian.members.services import member_create, member_reveal, member_updat
 from dangjian.orgs.pickers import org_choice, org_from_picker
 from dangjian.orgs.selectors import branch_groups, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.panels import annotate
 from dangjian.ui.permissions import deny, require_perm
 from dangjian.ui.pickers import show_choice
 
@@ -86,10 +87,13 @@ def list_view(request):
         items, next_cursor = page.items, page.next_cursor
     params = {"q": data.get("q"), "org": data.get("org"), "subtree": "on" if data.get("subtree") else "",
               "status": data.get("status"), "category": data.get("category"), "f": "1"}
+    # the actions other apps offer on each row (发起转接, 党籍状态变更: issue 9, point 1), in one query each
+    shown = annotate("members.rows", actor, items) if items else {}
     return render(request, "members/list.html", {
         "form": form,
         "org": org,
         "members": items,
+        "row_actions": any(shown.values()),
         "links": _page_links(request, params, cursor, next_cursor),
         "can_create": _can_create(actor),
     })
@@ -170,7 +174,7 @@ def _resolve_codes(actor: Any, form: MemberForm) -> dict[str, Any]:
     unit_code = data.get("unit_code", "").strip()
     out["unit"] = None
     if unit_code:
-        out["unit"] = unit_get_by_code(code=unit_code)
+        out["unit"] = unit_get_by_code(actor=actor, code=unit_code)
         if out["unit"] is None:
             form.add_error("unit_code", _("未找到该单位代码"))
     form.mark_invalid()

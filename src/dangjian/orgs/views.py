@@ -36,9 +36,9 @@ from dangjian.orgs.selectors import (
     org_search,
     org_subtree_levels,
     org_units,
-    term_status,
 )
 from dangjian.orgs.services import org_create, org_dissolve, org_move, org_update
+from dangjian.orgs.terms import term_status
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.panels import annotate
 from dangjian.ui.permissions import require_perm

@@ -12,3 +12,7 @@ class TransfersConfig(AppConfig):
         from dangjian.transfers.choices import DESTINATION_PURPOSE, TransfersPerm
 
         register_wide_choice(DESTINATION_PURPOSE, WideChoice(TransfersPerm.CHANGE, (OrgType.BRANCH,)))
+
+        from dangjian.transfers import panels
+
+        panels.register()

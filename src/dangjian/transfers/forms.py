@@ -18,7 +18,6 @@ from dangjian.transfers.choices import (
     TransfersPerm,
     TransferStatus,
 )
-from dangjian.ui import rules as rules_ui
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "InitiateForm",
     "LetterForm",
     "ReceiveForm",
-    "RuleForm",
     "SearchForm",
     "StatusForm",
 ]
@@ -150,5 +148,3 @@ class SearchForm(BootstrapForm):
     method = forms.CharField(label=_("查找方式"), max_length=200, help_text=_("如：电话、走访家属、联系原单位、登报"))
     result = forms.CharField(label=_("查找结果"), required=False, max_length=2000)
 
-
-RuleForm = rules_ui.RuleForm

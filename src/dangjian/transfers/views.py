@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.core.errors import DomainError
@@ -32,6 +32,7 @@ from dangjian.transfers.choices import (
     StatusTransition,
     TransfersPerm,
 )
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.forms import (
     FIELD_MAP,
     CloseForm,
@@ -40,15 +41,12 @@ from dangjian.transfers.forms import (
     InitiateForm,
     LetterForm,
     ReceiveForm,
-    RuleForm,
     SearchForm,
     StatusForm,
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
-    rule_list,
     transfer_actions,
     transfer_get,
     transfer_list,
@@ -70,7 +68,7 @@ from dangjian.transfers.services.rules_admin import RULESET
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
 from dangjian.ui.pickers import show_choice
-from dangjian.ui.rules import rule_edit_form, rules_page
+from dangjian.ui.rules import rule_views
 
 __all__ = [
     "cancel", "create", "detail", "external_in", "letter", "list_view", "member", "receive", "return_letter",
@@ -101,7 +99,7 @@ def _destination(request, form) -> tuple[Organization | None, bool]:
     if not text:
         return None, False
     org, error = org_pick_resolve(actor=request.user, text=text, purpose=DESTINATION_PURPOSE)
-    if org is None and (org := destination_get(code=text)) is None:
+    if org is None and (org := destination_get(actor=request.user, code=text)) is None:
         form.add_error("to_org_code", error)
         return None, True
     show_choice(form, "to_org_code", org_choice(actor=request.user, org=org, purpose=DESTINATION_PURPOSE))
@@ -254,7 +252,7 @@ def letter(request, pk: int):
 def _member_page(request, pk: int, *, status_form=None, search_form=None, invalid: bool = False) -> HttpResponse:
     actor = request.user
     member_ = transfer_member_get(actor=actor, pk=pk)
-    history = member_history(member=member_)
+    history = member_history(actor=actor, member=member_)
     can_change = org_can(actor=actor, org=member_.org, perm=CHANGE)
     labels = dict(StatusTransition.choices)
     return _page(request, "transfers/member.html", {
@@ -313,22 +311,10 @@ def search(request, pk: int):
     return _member_page(request, pk, search_form=form, invalid=True)
 
 
-@require_perm(VIEW)
-@require_GET
-def rules(request):
-    """组织关系转接规则: every rule with its parameters and citation."""
-    return rules_page(request, template="transfers/rules.html", rules=rule_list(), ruleset=RULESET)
+rules, rule_edit = rule_views(
+    ruleset=RULESET, view_perm=VIEW, update=transfer_rule_update, url="transfers:rules",
+    title=_l("组织关系转接规则"), nav="transfers/_nav.html",
+    intro=_l("默认值取自 DOMAIN §6；介绍信有效期为地方实践（可信度低），请按上级规定调整。"),
+    saved=_l("规则已修改；已开具的介绍信保持原有效期"),
+)
 
-
-@require_perm(TransfersPerm.CONFIGURE)
-@require_http_methods(["GET", "POST"])
-def rule_edit(request, code: str):
-    """修改规则参数 (global; audited with the stated basis)."""
-    rule, form, done = rule_edit_form(
-        request, rules=rule_list(), code=code, form_class=RuleForm, update=transfer_rule_update,
-        saved=_("规则已修改；已开具的介绍信保持原有效期"), success_url=reverse("transfers:rules"))
-    if done:
-        return done
-    return _page(request, "transfers/form.html", {
-        "form": form, "rule": rule, "title": rule.title, "submit": _("保存"),
-    }, invalid=request.method == "POST")

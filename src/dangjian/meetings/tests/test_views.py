@@ -276,3 +276,64 @@ def test_election_page_records_and_term_page_postpones(client, tree, branch, use
         "approved_on": today.isoformat(), "approval_doc": "x"})
     assert response.status_code == 400
     assert "延期换届一般不超过 12 个月" in response.content.decode()
+
+
+# --- my meetings: a past meeting opens with what the member may read (issue 9, point 5) -----------------
+
+
+@pytest.fixture
+def plain_member(client, tree, branch, user_factory):
+    """A plain member of A1 (the 党员 role with the "self" scope), signed in."""
+    user = user_factory("dangyuan", "member", tree["A1"], scope="self")
+    member_link_user(actor=None, member=branch.full[1], user=user)
+    signin(client, user)
+    return user
+
+
+def test_a_past_meeting_in_my_meetings_opens_with_its_agenda_minutes_and_files(client, tree, branch, plain_member,
+                                                                            meeting_factory):
+    # given: a held meeting of the member's branch with agenda, minutes and a file
+    meeting = meeting_factory("A1", "theme_day", shanghai(2024, 3, 5, 14), held=True, topic="学习新党章",
+                              agenda=["传达上级精神", "交流发言"], minutes="会议由书记主持，全体党员交流学习体会。")
+    attachment = MeetingAttachment(meeting=meeting, name="签到表.pdf", size=15, content_type="application/pdf")
+    attachment.file.save("sign.pdf", SimpleUploadedFile("sign.pdf", b"%PDF-1.4 sheet"), save=False)
+    attachment.save()
+    # when
+    mine = client.get("/meetings/mine/").content.decode()
+    response = client.get(f"/meetings/{meeting.pk}/")
+    # then
+    assert f'href="/meetings/{meeting.pk}/" data-meeting="{meeting.pk}" data-meeting-link' in mine
+    # no manager screens in the sub-menu of a member whose meetings.view is a "self" grant
+    assert 'href="/meetings/compliance/"' not in mine and 'href="/meetings/series/"' not in mine
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "传达上级精神" in html and "交流发言" in html
+    assert "会议由书记主持，全体党员交流学习体会。" in html and "data-minutes-form" not in html
+    download = client.get(f"/meetings/{meeting.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 sheet"
+
+
+def test_another_branchs_meeting_is_not_found_for_a_plain_member(client, tree, branch, plain_member,
+                                                               meeting_factory):
+    # given
+    other = meeting_factory("B1", "theme_day", shanghai(2024, 3, 5, 14), held=True, minutes="乙一支部的记录")
+    before = _counts()
+    # when
+    response = client.get(f"/meetings/{other.pk}/")
+    missing = client.get("/meetings/987654321/")
+    # then: the same answer as for a meeting that does not exist
+    assert (response.status_code, response.content) == (404, missing.content)
+    assert "乙一支部的记录" not in client.get("/meetings/mine/").content.decode()
+    assert _counts() == before
+
+
+def test_a_member_without_any_role_still_opens_their_own_meeting(client, tree, branch, user_factory,
+                                                                 meeting_factory):
+    # given: no role at all, only the member record (one's own records are always visible, STYLE §4)
+    user = user_factory("norole")
+    member_link_user(actor=None, member=branch.full[2], user=user)
+    signin(client, user)
+    meeting = meeting_factory("A1", "theme_day", shanghai(2024, 3, 5, 14), held=True, minutes="本支部的记录")
+    # when / then
+    response = client.get(f"/meetings/{meeting.pk}/")
+    assert response.status_code == 200 and "本支部的记录" in response.content.decode()

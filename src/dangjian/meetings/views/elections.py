@@ -25,7 +25,7 @@ from dangjian.meetings.forms import (
 )
 from dangjian.meetings.views.common import form_page, org_from_code, with_row_errors
 from dangjian.orgs.pickers import org_choice, org_pick_resolve
-from dangjian.orgs.selectors import org_can, org_children
+from dangjian.orgs.selectors import org_can, org_children, org_parent
 from dangjian.orgs.services import term_postpone as orgs_term_postpone
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
@@ -75,7 +75,7 @@ def election_create(request):
         org, _error = org_pick_resolve(actor=actor, text=code, perm=ElectionsPerm.CHANGE)
     elif (default := sel.default_org_for(actor, ElectionsPerm.CHANGE)) is not None:
         org = default
-    voters = list(sel.voter_roll(org)[:500]) if org else []
+    voters = list(sel.voter_roll(actor=actor, org=org, perm=ElectionsPerm.CHANGE)[:500]) if org else []
     form = ElectionForm(request.POST or None, initial={"org": org.code if org else code,
                                                        "held_on": timezone.localdate()})
     if org is not None:
@@ -120,8 +120,8 @@ def election_detail(request, pk: int):
 
 
 def _detail_context(actor: Any, election, form=None) -> dict[str, Any]:
-    parent = sel.parent_of(election.org)
-    return {"election": election, "results": sel.election_results(election),
+    parent = org_parent(actor=actor, org=election.org, perm=ElectionsPerm.VIEW)
+    return {"election": election, "results": sel.election_results(actor=actor, election=election),
             "can_approve": not election.is_approved and sel.election_can_approve(actor=actor, election=election),
             "form": form or ApproveForm(initial={"approved_by": parent.code if parent else "",
                                                  "approved_on": timezone.localdate()})}
@@ -137,7 +137,8 @@ def election_approve(request, pk: int):
         data = form.cleaned_data
         try:
             svc.election_approve(actor=request.user, election=election,
-                                 approved_by=sel.ancestor_by_code(org=election.org, code=data["approved_by"]),
+                                 approved_by=sel.ancestor_by_code(actor=request.user, org=election.org,
+                                                                       code=data["approved_by"]),
                                  approved_on=data["approved_on"], approval_doc=data["approval_doc"])
         except DomainError as exc:
             add_domain_errors(form, exc)
@@ -152,14 +153,15 @@ def election_approve(request, pk: int):
 def term_postpone(request, pk: int):
     """延期换届: the higher org's approval (≤ 12 months after the end, DOMAIN §3)."""
     term = sel.term_get(actor=request.user, pk=pk, perm=ElectionsPerm.CHANGE)
-    parent = sel.parent_of(term.org)
+    parent = org_parent(actor=request.user, org=term.org, perm=ElectionsPerm.CHANGE)
     form = PostponeForm(request.POST or None, initial={"approved_by": parent.code if parent else "",
                                                        "approved_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             orgs_term_postpone(actor=request.user, term=term, until=data["until"],
-                               approved_by=sel.ancestor_by_code(org=term.org, code=data["approved_by"]),
+                               approved_by=sel.ancestor_by_code(actor=request.user, org=term.org,
+                                                                code=data["approved_by"]),
                                approved_on=data["approved_on"], approval_doc=data["approval_doc"],
                                reason=data["reason"])
         except DomainError as exc:

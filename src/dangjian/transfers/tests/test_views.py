@@ -174,8 +174,73 @@ def test_rules_page_and_edit(client, tree, user_factory):
     signin(client, admin)
     assert "组织关系介绍信有效期" in client.get(reverse("transfers:rules")).content.decode()
     response = client.post(reverse("transfers:rule_edit", args=["letter_validity"]),
-                           {"params": '{"days": 60}', "enabled": "on", "reason": "某省通知"})
+                           {"param_days": "60", "param_max_days": "180", "enabled": "on", "reason": "某省通知"})
     assert response.status_code == 302
+    from dangjian.core.scoping import SYSTEM
     from dangjian.transfers.selectors import rule_list
 
-    assert rule_list()[0].params == {"days": 60, "max_days": 180}
+    assert rule_list(actor=SYSTEM)[0].params == {"days": 60, "max_days": 180}
+
+
+# --- where a transfer starts (issue 9, point 1) -----------------------------------------------------------
+
+
+def test_secretary_starts_a_transfer_from_the_member_list_and_the_member_page(client, tree, ma, mb, user_factory):
+    # given: A1's branch secretary (transfers.change on A1)
+    signin(client, user_factory("sec_a1", "branch_secretary", tree["A1"], scope="org"))
+    initiate = reverse("transfers:create", args=[ma.pk])
+    status = reverse("transfers:member", args=[ma.pk]) + "#status"
+    # when
+    listing = client.get(reverse("members:list")).content.decode()
+    page = client.get(reverse("members:detail", args=[ma.pk])).content.decode()
+    transfers = client.get(reverse("transfers:list")).content.decode()
+    # then: in the list's rows (table and phone cards) and on the member's page
+    assert listing.count(f'href="{initiate}" data-row-action="initiate"') == 2
+    assert listing.count(f'href="{status}" data-row-action="status"') == 2
+    assert f'href="{initiate}" data-member-link="initiate"' in page
+    assert f'href="{status}" data-member-link="status"' in page
+    assert f'href="{reverse("transfers:member", args=[ma.pk])}" data-member-link="history"' in page
+    assert f'href="{reverse("members:list")}" data-start-transfer' in transfers
+    # and each leads to a working page with the form
+    assert client.get(initiate).status_code == 200
+    assert "data-status-form" in client.get(status.split("#")[0]).content.decode()
+
+
+def test_no_transfer_actions_without_the_permission_for_that_member(client, tree, ma, member_factory,
+                                                                   user_factory, send):
+    # given: a committee secretary (transfers.view only) and a member with a transfer already open
+    busy = member_factory("A1", name="转接中党员")
+    send(busy)
+    signin(client, user_factory("wyh", "committee_secretary", tree["A"]))
+    # when
+    listing = client.get(reverse("members:list")).content.decode()
+    page = client.get(reverse("members:detail", args=[ma.pk])).content.decode()
+    # then: the history is offered, no action
+    assert "data-row-action" not in listing and "data-row-actions" not in listing
+    assert 'data-member-link="initiate"' not in page and 'data-member-link="status"' not in page
+    assert 'data-member-link="history"' in page
+    assert "data-start-transfer" not in client.get(reverse("transfers:list")).content.decode()
+
+
+def test_a_member_with_an_open_transfer_offers_only_the_status_change(client, tree, ma, sender, send):
+    send(ma)
+    signin(client, sender)
+    listing = client.get(reverse("members:list")).content.decode()
+    assert f'href="{reverse("transfers:create", args=[ma.pk])}"' not in listing
+    assert f'href="{reverse("transfers:member", args=[ma.pk])}#status" data-row-action="status"' in listing
+
+
+def test_plain_member_gets_no_transfer_actions(client, tree, ma, user_factory):
+    # given
+    from dangjian.members.services import member_link_user
+
+    user = user_factory("dangyuan", "member", tree["A1"], scope="self")
+    member_link_user(actor=None, member=ma, user=user)
+    signin(client, user)
+    # when
+    listing = client.get(reverse("members:list")).content.decode()
+    page = client.get(reverse("members:detail", args=[ma.pk])).content.decode()
+    # then
+    assert "data-row-action" not in listing
+    assert "data-member-link=\"initiate\"" not in page and "data-member-link=\"status\"" not in page
+    assert "/transfers/" not in page
