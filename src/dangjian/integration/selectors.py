@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from dangjian.accounts.choices import AccountsPerm, Scope
 from dangjian.accounts.models import Role, RoleAssignment, User
@@ -35,7 +34,6 @@ __all__ = [
     "inbox",
     "inbox_page",
     "notification_get_own",
-    "notification_sources",
     "preferences_for",
     "preferences_of",
     "role_exists",
@@ -208,15 +206,3 @@ def role_recipients(*, actor: Any, role_code: str, org: Organization, nearest: b
 def schedule_list(*, actor: Any, perm: str = IntegrationPerm.CONFIGURE) -> QuerySet[ScheduledJob]:
     """The platform-wide schedule (not org data: every holder of ``integration.configure`` sees it)."""
     return platform_rows(ScheduledJob.objects.all(), actor, perm).order_by("name")
-
-
-# What ``notify`` callers put in ``source``: the health rules' codes (findings become notifications) and the
-# channel test message. Shown by name where people mute them (issue 9, point 2).
-TEST_SOURCE = "integration.test"
-
-
-def notification_sources() -> list[tuple[str, str]]:
-    """(source code, Chinese name) of every notification source, in the health rules' order."""
-    from dangjian.health.rules import all_rules  # findings are the notifications' main source
-
-    return [*((r.code, str(r.title)) for r in all_rules()), (TEST_SOURCE, _("通知渠道测试消息"))]

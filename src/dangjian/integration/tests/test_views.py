@@ -85,7 +85,7 @@ def test_preferences_page_saves_and_refuses_bad_input_at_its_field(client, tree)
     alice = _signin(client, person("alice"))
     page = client.get("/notifications/preferences/").content.decode()
     # the sources are ticked by their names, not typed as codes (issue 9, point 2)
-    assert 'value="dues.arrears"' in page and "党费欠缴临近六个月" in page and "通知渠道测试消息" in page
+    assert 'value="dues.arrears"' in page and "党费欠缴临近六个月" in page and "通知渠道测试" in page
     assert "如 dues 或 org.term_expiring" not in page
     response = client.post("/notifications/preferences/", {
         "in_app_min_severity": "warning", "in_app_muted_sources": ["dues.arrears", "meetings.cadence_shortfall"],
