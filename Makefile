@@ -28,13 +28,17 @@ run: install
 	$(BIN)/dangjian init-env
 	$(BIN)/dangjian migrate --noinput --verbosity 0
 	$(BIN)/dangjian collectstatic --noinput --verbosity 0
-	$(BIN)/dangjian setup_demo
+	$(BIN)/dangjian setup_demo --logins-file var/demo-logins.txt
 	@# The worker (queued tasks and the schedule) runs beside the web server and stops with it: Ctrl-C
 	@# reaches both; the EXIT trap also stops the worker when the server exits for any other reason.
-	@$(BIN)/dangjian worker & worker=$$!; \
+	@# Its task lines go to var/worker.log and the access log to var/access.log, so that what the server
+	@# prints once it listens (the address it bound, the worker's state, the demo logins) stays on screen.
+	@$(BIN)/dangjian worker >>var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(BIN)/dangjian serve
+	$(BIN)/dangjian serve --log-level warning --access-logfile var/access.log --worker-pid $$worker \
+	  --note "后台任务进程日志（worker log）：var/worker.log；访问日志（access log）：var/access.log" \
+	  --banner var/demo-logins.txt
 
 test: install
 	bash scripts/test.sh

@@ -8,6 +8,9 @@ PG_URL=${DANGJIAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 CHROMIUM=${DANGJIAN_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 export DANGJIAN_CHROMIUM="$CHROMIUM"
 ci=${CI:-false}
+# pytest-xdist: one worker per core. Plain "load" keeps pytest-django's order (transactional tests last,
+# since they leave the tables empty); --dist loadfile would run them in the middle of a worker's files.
+XDIST=(-n "${DANGJIAN_TEST_WORKERS:-auto}" --dist load)
 skipped=()
 status=0
 
@@ -24,11 +27,11 @@ DJANGO_SETTINGS_MODULE=dangjian.settings_test $BIN/python -m django makemigratio
   echo "models changed without a migration"; status=1; }
 
 step "pytest on SQLite"
-$BIN/pytest -m "not browser" || status=1
+$BIN/pytest -m "not browser" "${XDIST[@]}" || status=1
 
 if $BIN/python -c "import psycopg,sys; psycopg.connect('$PG_URL', connect_timeout=3).close()" 2>/dev/null; then
   step "pytest on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" $BIN/pytest -m "not browser" || status=1
+  DATABASE_URL="$PG_URL" $BIN/pytest -m "not browser" "${XDIST[@]}" || status=1
 else
   skipped+=("PostgreSQL tests: no server at $PG_URL")
 fi

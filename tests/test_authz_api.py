@@ -132,6 +132,23 @@ def _no_b_dues(w, body):
     assert all(item["member"]["id"] != w.mb.pk for item in body["items"])
 
 
+DUES_CONFIGURE = ("sysadmin", "G", "subtree")  # the dues rules are platform-wide: configure is a sysadmin grant
+
+
+def _dues_rule_set(w) -> dict[str, Any]:
+    from dangjian.dues.tests.fixtures import rule_set_body
+
+    return rule_set_body()
+
+
+def _rule_sets_listed(w, body):
+    assert [r["version"] for r in body] == ["2017", "2008"]
+
+
+def _rule_set_added(w, body):
+    assert (body["version"], body["effective_from"], len(body["brackets"])) == ("2031", "2031-01-01", 18)
+
+
 # transfers: an A-subtree secretary is the sending end of A2 → A1 and the receiving end too; B1's
 # letter to an outside organisation is invisible to A (the extra members sit in A2 and B1, outside the
 # A1-only leak checks above)
@@ -218,6 +235,7 @@ def _no_b_channels(w, body):
 
 MEET_VIEW = ("party_worker", "A1", "org")
 MEET_CHANGE = ("party_worker", "A1", "org")
+MEET_CONFIGURE = ("sysadmin", "G", "subtree")  # the cadence rules are platform-wide
 ELECT_CHANGE = ("branch_secretary", "A", "subtree")
 ELECT_APPROVE = ("org_dept", "A", "subtree")  # the higher org approves the secretary
 
@@ -249,6 +267,14 @@ _APPROVE = {"approved_by": "A", "approved_on": "2024-06-25", "approval_doc": "�
 
 def _only_a1(w, body):
     assert body["items"] and {item["org"]["code"] for item in body["items"]} == {"A1"}
+
+
+def _cadence_rules_listed(w, body):
+    assert len(body) == 9 and all(rule["citation"].startswith("DOMAIN §4") for rule in body)
+
+
+def _cadence_rule_changed(w, body):
+    assert (body["code"], body["params"]) == ("branch.party_lecture", {"unit": "quarter", "min_count": 1})
 
 
 def _count(n):
@@ -459,6 +485,12 @@ MATRIX: dict[str, Case] = {
         foreign=lambda w: [(("POST", "/dues/bills/generate", {"period": "2024-03", "org": "B1"}),
                             ("POST", "/dues/bills/generate", {"period": "2024-03", "org": "NOPE"}))],
     ),
+    "dues_rule_sets_list": Case(perm=SIGNED_IN, grant=DUES_VIEW, call=lambda w: ("GET", "/dues/rule-sets", None),
+                                leak=_rule_sets_listed),
+    "dues_rule_set_add": Case(
+        perm="dues.configure", grant=DUES_CONFIGURE, ok=201, call=lambda w: ("POST", "/dues/rule-sets", _dues_rule_set(w)),
+        leak=_rule_set_added,
+    ),
     "transfers_list": Case(
         perm="transfers.view", grant=TRANSFERS, call=lambda w: ("GET", "/transfers", None), leak=_no_b_transfers,
         foreign=lambda w: [(("GET", "/transfers", {"org": "B1"}), ("GET", "/transfers", {"org": "NOPE"}))],
@@ -591,6 +623,15 @@ MATRIX: dict[str, Case] = {
                            leak=_count(9)),
     "meetings_cadence_rules": Case(perm="meetings.view", grant=MEET_VIEW,
                                    call=lambda w: ("GET", "/meetings/cadence-rules", None), leak=_count(9)),
+    "meetings_rules_list": Case(
+        perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings/rules", None),
+        leak=_cadence_rules_listed,
+    ),
+    "meetings_rules_update": Case(
+        perm="meetings.configure", grant=MEET_CONFIGURE,
+        call=lambda w: ("PATCH", "/meetings/rules/branch.party_lecture", {"params": {"min_count": 1}, "reason": "矩阵"}),
+        leak=_cadence_rule_changed,
+    ),
     "meetings_list": Case(
         perm="meetings.view", grant=MEET_VIEW, call=lambda w: ("GET", "/meetings", None), leak=_only_a1,
         foreign=lambda w: [(("GET", "/meetings", {"org": "B1"}), ("GET", "/meetings", {"org": "NOPE"}))],
@@ -917,7 +958,7 @@ def test_scoped_user_cannot_reach_the_other_branch(op_id, world, api_client, use
         assert _probes()[len(traces) + 1:] == []
     if case.leak is not None:
         response = _send(client, case.call(world))
-        assert response.status_code == 200
+        assert response.status_code == case.ok
         case.leak(world, response.json())
 
 

@@ -135,6 +135,26 @@ def _edit_member_data(w: World, member: Member) -> dict:
     }
 
 
+def _dues_rule_set_post(w: World) -> dict:
+    """The add-version form as posted: the version in force, renamed 2031 (a fresh version every time)."""
+    from dangjian.dues.models import DuesRuleSet
+    from dangjian.dues.services.versions import rule_set_template
+
+    data = rule_set_template(DuesRuleSet.objects.get(version="2017"))
+    post = {k: "" if v is None else str(v) for k, v in data.items() if k != "brackets"}
+    post.update(version="2031", name="矩阵", effective_from="2031-01-01", reason="matrix")
+    rows = data["brackets"]
+    post.update({"brackets-TOTAL_FORMS": str(len(rows)), "brackets-INITIAL_FORMS": str(len(rows)),
+                 "brackets-MIN_NUM_FORMS": "0", "brackets-MAX_NUM_FORMS": "60"})
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            name = "rate_percent" if key == "rate" else key
+            if key == "rate" and value is not None:
+                value = format((value * 100).normalize(), "f")
+            post[f"brackets-{i}-{name}"] = "" if value is None else str(value)
+    return post
+
+
 def _dues_payment() -> dict:
     return {"amount": "10", "voluntary_extra": "10", "channel": "cash", "reference": "MATRIX-1",
             "paid_on": "2024-03-01"}
@@ -328,6 +348,10 @@ MATRIX: dict[str, Page] = {
         "orgs.view", COMMITTEE_A, query=lambda w: {"q": "A"}, b_query=lambda w: {"q": "B"}, b_status=200,
         b_hidden=lambda w: ['value="B"', 'value="B1"'], cross="B's codes are not offered",
     ),
+    "orgs:pick": Page(
+        "orgs.view", COMMITTEE_A, query=lambda w: {"q": "支部"}, b_query=lambda w: {"q": "乙"}, b_status=200,
+        b_hidden=lambda w: ["乙公司党委", "乙一支部", '"B1"'], cross="the picker offers none of B's orgs",
+    ),
     "orgs:chart": Page("orgs.view", COMMITTEE_A, b_query=lambda w: {"root": w.orgs["B"].pk}),
     "orgs:chart_data": Page("orgs.view", COMMITTEE_A, b_query=lambda w: {"root": w.orgs["B"].pk}),
     "orgs:detail": Page("orgs.view", COMMITTEE_A, kwargs=lambda w: w.pk("A1"), b_kwargs=lambda w: w.pk("B1")),
@@ -355,6 +379,10 @@ MATRIX: dict[str, Page] = {
     "members:list": Page(
         "members.view", WORKER_A1, b_query=lambda w: {"org": "B1", "f": "1"}, b_status=200, b_hidden=_b_names,
         cross="filtering by B's code is a field error and lists nothing",
+    ),
+    "members:pick": Page(
+        "members.view", WORKER_A1, query=lambda w: {"q": "党员"}, b_query=lambda w: {"q": "乙支部"}, b_status=200,
+        b_hidden=lambda w: [w.b_member.name, "乙一支部"], cross="the picker offers none of B's members",
     ),
     "members:create": Page(
         "members.change", WORKER_A1, methods=("get", "post"), post=lambda w: _member_data(w, "A1"),
@@ -409,6 +437,22 @@ MATRIX: dict[str, Page] = {
         post=lambda w: {"category": "in_service", "base": "5000"}, b_kwargs=lambda w: {"pk": w.b_member.pk},
         b_post=lambda w: {"category": "in_service", "base": "5000"},
     ),
+    "dues:home": Page(
+        "dues.view", WORKER_A1, ok=(302,),
+        cross="a redirect to the bills (or to one's own dues) carrying no object of any branch",
+    ),
+    "dues:mine": Page(
+        None, WORKER_A1, nogrant_status=200,
+        cross="one's own dues, found through one's own account: there is no other branch's object to ask for",
+    ),
+    "dues:rule_sets": Page(
+        "dues.configure", ("sysadmin", None, "all"),
+        cross="the dues rules are platform-wide regulation data: only dues.configure sees the versions page",
+    ),
+    "dues:rule_set_add": Page(
+        "dues.configure", ("sysadmin", None, "all"), methods=("get", "post"), post=_dues_rule_set_post,
+        cross="platform-wide configuration: only a grant of dues.configure adds a version",
+    ),
     # development (发展党员) ---------------------------------------------------------------------------
     "development:board": Page(
         "development.view", WORKER_A1, b_query=lambda w: (_dev(w, "B1"), {"org": "B1"})[1], b_status=200,
@@ -426,7 +470,8 @@ MATRIX: dict[str, Page] = {
     "development:rule_edit": Page(
         "development.configure", ("sysadmin", None, "all"), methods=("get", "post"),
         kwargs=lambda w: {"code": "public_notice"},
-        post=lambda w: {"params": '{"days": 5}', "severity": "block", "enabled": "on", "reason": "matrix"},
+        post=lambda w: {"param_days": "5", "param_unit": "working", "param_steps": ["prereview"], "severity": "block",
+                        "enabled": "on", "reason": "matrix"},
         cross="platform-wide configuration: only an all-scope grant of development.configure edits it",
     ),
     "development:detail": Page(
@@ -511,6 +556,15 @@ MATRIX: dict[str, Page] = {
         "meetings.view", WORKER_A1, b_kwargs=_b_meeting_rows, b_query=lambda w: {"org": "B1"}, b_status=200,
         b_hidden=lambda w: ["乙一支部"], cross="B's code is a field error; B is not listed",
     ),
+    "meetings:rules": Page(
+        "meetings.view", WORKER_A1, cross="the cadence rules are platform-wide regulation data, the same for everyone",
+    ),
+    "meetings:rule_edit": Page(
+        "meetings.configure", ("sysadmin", None, "all"), methods=("get", "post"),
+        kwargs=lambda w: {"code": "branch.party_lecture"},
+        post=lambda w: {"param_unit": "quarter", "param_min_count": "1", "enabled": "on", "reason": "matrix"},
+        cross="platform-wide configuration: only an all-scope grant of meetings.configure edits it",
+    ),
     "meetings:series": Page(
         "meetings.view", WORKER_A1, b_kwargs=_b_meeting_rows, b_query=lambda w: {}, b_status=200,
         b_hidden=lambda w: ["B1固定活动"], cross="lists only the series in scope",
@@ -526,8 +580,10 @@ MATRIX: dict[str, Page] = {
         b_post=lambda w: {"count": 2},
     ),
     "meetings:detail": Page(
-        "meetings.view", WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
-        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")},
+        None, WORKER_A1, kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
+        b_kwargs=lambda w: {"pk": _mt().world_meeting(w, "B1")}, nogrant_status=404,
+        cross="declared for any signed-in user: one's own meetings are always readable (STYLE §4, issue 9); "
+              "anyone else's need meetings.view in scope, so without it the answer is 404",
     ),
     "meetings:edit": Page(
         "meetings.change", WORKER_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
@@ -556,8 +612,9 @@ MATRIX: dict[str, Page] = {
         b_post=lambda w: _upload(),
     ),
     "meetings:attachment_download": Page(
-        "meetings.view", WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
-        b_kwargs=lambda w: _mt().world_attachment(w, "B1"),
+        None, WORKER_A1, kwargs=lambda w: _mt().world_attachment(w, "A1"),
+        b_kwargs=lambda w: _mt().world_attachment(w, "B1"), nogrant_status=404,
+        cross="as the meeting: one's own meetings' files are always readable; others need meetings.view in scope",
     ),
     "meetings:followup_add": Page(
         "meetings.change", WORKER_A1, methods=("post",), kwargs=lambda w: {"pk": _mt().world_meeting(w, "A1")},
@@ -625,7 +682,7 @@ MATRIX: dict[str, Page] = {
     "transfers:rule_edit": Page(
         "transfers.configure", ("sysadmin", None, "all"), methods=("get", "post"),
         kwargs=lambda w: {"code": "letter_validity"},
-        post=lambda w: {"params": '{"days": 90}', "enabled": "on", "reason": "matrix"},
+        post=lambda w: {"param_days": "90", "param_max_days": "180", "enabled": "on", "reason": "matrix"},
         cross="platform-wide configuration: only an all-scope grant of transfers.configure edits it",
     ),
     "transfers:detail": Page(
@@ -702,8 +759,8 @@ MATRIX: dict[str, Page] = {
         post=lambda w: {}, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: {},
     ),
     "integration:schedule": Page(
-        "integration.configure", INTEGRATION_A1,
-        cross="the platform-wide schedule (task names and times), the same for everyone who configures channels",
+        "integration.schedule", ("sysadmin", None, "all"),
+        cross="the platform-wide schedule (task names and times): the system administrator's only (issue 9 §3)",
     ),
     # health (组织健康监测) -------------------------------------------------------------------------------
     "health:monitor": Page("health.view", COMMITTEE_A, b_query=lambda w: {"org": "B"}),

@@ -80,6 +80,9 @@ PAGES = [
     ("/meetings/series/new/", "main"),
     ("/meetings/elections/new/", "main"),
     ("/meetings/compliance/", "main"),
+    ("/meetings/rules/", "[data-rule='branch.party_lecture']"),
+    ("/meetings/rules/branch.party_lecture/", "#id_param_min_count"),
+    ("/development/rules/public_notice/", "#id_param_steps"),
     ("/transfers/external-in/", "main"),
     ("/notifications/preferences/", "main"),
     ("/notifications/channels/new/", "main"),
@@ -121,12 +124,13 @@ def test_htmx_and_form_behaviours_work_under_the_policy(page, live_server, login
     account("zhishu", role="branch_secretary", org=world["G"])
     console = _watch(page)
     login("zhishu")
-    # when: the org field of the member form asks the lookup as the user types (htmx, q from the field)
+    # when: the org picker of the member form searches as the user types (ui/picker.js, fetch)
     page.goto("/members/new/")
-    with page.expect_response(lambda r: "/orgs/lookup/" in r.url and "q=A1" in r.url and "type=branch" in r.url):
+    with page.expect_response(lambda r: "/orgs/pick/" in r.url and "q=A1" in r.url and "type=branch" in r.url):
         page.fill("#id_org_code", "A1")
-    # then: the suggestions arrive
-    expect(page.locator("#org-options option[value='A1']")).to_have_count(1)
+    # then: the suggestions arrive, name and parent path
+    expect(page.locator("#id_org_code_list [role=option]")).to_have_count(1)
+    expect(page.locator("#id_org_code_list [role=option]")).to_contain_text("甲一支部")
     assert _violations(page) == []
 
     # when: the tree expands a node (htmx swap)

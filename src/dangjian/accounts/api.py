@@ -39,7 +39,7 @@ def accounts_me(request):
         "email": user.email,
         "is_superuser": user.is_superuser,
         "auth_via_token": bool(getattr(request, "auth_via_token", False)),
-        "permissions": sorted(perms_anywhere(user)),
+        "permissions": sorted(perms_anywhere(actor=user)),
         "roles": grants,
-        "member_id": linked_member_id(user),
+        "member_id": linked_member_id(actor=user),
     }

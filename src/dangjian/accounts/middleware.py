@@ -46,8 +46,8 @@ class IdleTimeoutMiddleware:
             if not request.path.startswith(_EXEMPT_PREFIXES) and not request.path.startswith("/api/"):
                 from dangjian.accounts.selectors import has_confirmed_device, mfa_required
 
-                if not user.is_verified() and mfa_required(user):
-                    if has_confirmed_device(user):
+                if not user.is_verified() and mfa_required(actor=user):
+                    if has_confirmed_device(actor=user):
                         return redirect(f"/accounts/otp/?next={quote(request.get_full_path())}")
                     return redirect("/accounts/mfa/setup/?forced=1")
         return self.get_response(request)

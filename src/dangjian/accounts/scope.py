@@ -5,9 +5,10 @@ from typing import Any
 
 from dangjian.core.scoping import ALL, Grant, ScopeKind
 
-__all__ = ["AssignmentResolver", "user_grants"]
+__all__ = ["MFA_CACHE_ATTR", "AssignmentResolver", "user_grants"]
 
 _CACHE_ATTR = "_dangjian_grants"
+MFA_CACHE_ATTR = "_dangjian_mfa_required"  # accounts.selectors.mfa_required, cached for the request
 
 
 def user_grants(user: Any) -> list[tuple[frozenset[str], Grant]]:
@@ -29,8 +30,9 @@ def user_grants(user: Any) -> list[tuple[frozenset[str], Grant]]:
 
 
 def clear_cache(user: Any) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, MFA_CACHE_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 class AssignmentResolver:

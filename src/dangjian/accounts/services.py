@@ -41,6 +41,7 @@ __all__ = [
     "token_digest",
     "user_create",
     "user_set_password",
+    "user_unlock",
 ]
 
 TOKEN_PREFIX = "djt_"
@@ -91,6 +92,20 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     user.save(update_fields=["password"])
     record(actor=actor, action=AuditAction.USER_PASSWORD_SET, target=user)
     return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: Any, user: User, reason: str = "") -> int:
+    """Lifts the lockout after failed sign-ins (django-axes, per account) before its cool-off ends, e.g.
+    from the shell with ``dangjian unlock USERNAME`` when the administrator locked themselves out.
+    Returns the failed attempts cleared. Audit: ``accounts.unlock`` with that count (also when there was
+    nothing to clear: the attempt to unlock is itself worth seeing)."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.get_username())
+    record(actor=actor, action=AuditAction.USER_UNLOCKED, target=user, after={"attempts_cleared": cleared},
+           reason=reason)
+    return cleared
 
 
 @transaction.atomic

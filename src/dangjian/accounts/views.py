@@ -32,10 +32,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from dangjian.accounts.credentials import active_user
 from dangjian.accounts.forms import LoginForm, MfaConfirmForm, OtpForm, PasswordChangeForm
 from dangjian.accounts.lockout import lockout_response
 from dangjian.accounts.selectors import (
-    active_user,
     assignments_of,
     backup_codes_remaining,
     has_confirmed_device,
@@ -85,9 +85,9 @@ def _second_factor_gate(request: HttpRequest) -> HttpResponse | None:
     """The forced-MFA rule of ``accounts.middleware`` for pages under /accounts/ (which the
     middleware exempts so that the OTP and enrolment pages stay reachable)."""
     user = request.user
-    if _is_verified(user) or not mfa_required(user):
+    if _is_verified(user) or not mfa_required(actor=user):
         return None
-    if has_confirmed_device(user):
+    if has_confirmed_device(actor=user):
         return redirect(f"{reverse('accounts:otp')}?next={quote(request.get_full_path())}")
     return redirect(f"{reverse('accounts:mfa_setup')}?forced=1")
 
@@ -121,7 +121,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return lockout_response(request, None)
         if user is None:
             form.add_error(None, _("用户名或密码不正确。"))
-        elif has_confirmed_device(user):
+        elif has_confirmed_device(actor=user):
             request.session.cycle_key()
             request.session[PENDING_KEY] = {
                 "uid": user.pk, "backend": user.backend, "at": int(time.time()), "next": next_url, "fails": 0,
@@ -132,6 +132,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
     return render(request, "accounts/login.html", {
         "form": form, "next": raw_next if raw_next and next_url == raw_next else "", "idle": idle,
+        # what the page says about lockout is what the settings do (DANGJIAN_LOCKOUT_FAILURES / _MINUTES)
+        "lockout_failures": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60),
     })
 
 
@@ -147,7 +150,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
         if _is_verified(user):
             return redirect(next_url)
-        if not has_confirmed_device(user):
+        if not has_confirmed_device(actor=user):
             return redirect(f"{reverse('accounts:mfa_setup')}?forced=1")
     else:
         pending = _pending(request)
@@ -166,7 +169,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 messages.warning(request, _("您使用了一个备用验证码，还剩 %(n)d 个。用完前请在“我的账号”中重新生成。")
-                                 % {"n": backup_codes_remaining(user)})
+                                 % {"n": backup_codes_remaining(actor=user)})
             return redirect(next_url)
         if pending is not None:
             pending["fails"] = int(pending.get("fails", 0)) + 1
@@ -194,12 +197,12 @@ def _base32_secret(device: Any) -> str:
 @never_cache
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if has_confirmed_device(user) and not _is_verified(user):
+    if has_confirmed_device(actor=user) and not _is_verified(user):
         # Replacing a second factor needs the current one first.
         return redirect(f"{reverse('accounts:otp')}?next={quote(request.get_full_path())}")
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     forced = request.GET.get("forced") == "1"
-    device = pending_totp_device(user)
+    device = pending_totp_device(actor=user)
     if request.method == "POST":
         form = MfaConfirmForm(request.POST)
         if device is None:
@@ -224,8 +227,11 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "forced": forced,
         "mfa_roles": mfa_roles,
-        "replacing": has_totp_device(user),
+        "replacing": has_totp_device(actor=user),
         "qr_svg": _qr_svg(device),
+        # on the phone that holds the authenticator the QR code cannot be scanned: the otpauth:// link
+        # opens the app with the key filled in (issue 9, point 9)
+        "otpauth_url": device.config_url,
         "secret": _base32_secret(device),
         "next": next_url if next_url != resolve_url(settings.LOGIN_REDIRECT_URL) else "",
     })
@@ -236,7 +242,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not has_totp_device(user):
+    if not has_totp_device(actor=user):
         messages.error(request, _("请先启用双因素认证，再生成备用验证码。"))
         return redirect("accounts:profile")
     if not _is_verified(user):
@@ -264,9 +270,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {
         "account": user,
         "assignments": list(assignments_of(actor=user, user=user).order_by("role__name", "org__path")),
-        "mfa_enrolled": has_totp_device(user),
-        "mfa_required": mfa_required(user),
-        "backup_remaining": backup_codes_remaining(user),
+        "mfa_enrolled": has_totp_device(actor=user),
+        "mfa_required": mfa_required(actor=user),
+        "backup_remaining": backup_codes_remaining(actor=user),
     })
 
 

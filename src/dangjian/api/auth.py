@@ -20,7 +20,8 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from dangjian.accounts.selectors import mfa_required, token_lookup
+from dangjian.accounts.credentials import token_lookup
+from dangjian.accounts.selectors import mfa_required
 from dangjian.accounts.services import apitoken_touch
 from dangjian.api.errors import ApiError, ApiErrorResponse
 from dangjian.core.api import PUBLIC, SIGNED_IN
@@ -76,7 +77,7 @@ class SessionAuth(APIKeyCookie):
             return None  # anonymous: 401, whatever the method (CSRF only matters for a session)
         if request.method not in _SAFE_METHODS and check_csrf(request) is not None:
             raise ApiErrorResponse(403, ApiError.CSRF_FAILED)
-        if mfa_required(user) and not getattr(user, "is_verified", lambda: False)():
+        if mfa_required(actor=user) and not getattr(user, "is_verified", lambda: False)():
             raise ApiErrorResponse(401, ApiError.MFA_REQUIRED)
         request.auth_via_token = False
         return authorize(request, user)

@@ -9,8 +9,9 @@ from ninja import Query
 
 from dangjian.audit.choices import AuditAction, AuditPerm
 from dangjian.audit.models import AuditEntry
+from dangjian.audit.paging import audit_page
 from dangjian.audit.schemas import AuditFilters, AuditPageOut
-from dangjian.audit.selectors import audit_list, audit_page
+from dangjian.audit.selectors import audit_list
 from dangjian.core.api import Router
 
 __all__ = ["router"]

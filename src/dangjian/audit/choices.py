@@ -1,8 +1,9 @@
-"""The registry of audit action codes (STYLE §7): namespaced, one enum, with labels."""
+"""The registry of audit action codes (STYLE §7): namespaced, one enum, with labels; the target types."""
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AuditAction", "AuditPerm"]
+__all__ = ["AuditAction", "AuditPerm", "audit_target_types"]
 
 
 class AuditPerm:
@@ -27,6 +28,7 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "accounts.apitoken_revoke", _("吊销 API 令牌")
     OTP_FAILED = "accounts.otp_failed", _("双因素验证失败")
     MFA_BACKUP_CODE_USED = "accounts.mfa_backup_code_used", _("使用备用验证码")
+    USER_UNLOCKED = "accounts.unlock", _("解除账号锁定")
     # orgs
     ORG_CREATED = "orgs.create", _("创建组织")
     ORG_UPDATED = "orgs.update", _("修改组织")
@@ -67,6 +69,7 @@ class AuditAction(models.TextChoices):
     DUES_PROFILES_BULK_SET = "dues.profile_bulk_set", _("批量设置党费档案")
     DUES_PAYMENTS_BULK_RECORDED = "dues.payment_bulk_record", _("批量登记党费缴纳")
     DUES_RULES_CHANGED = "dues.rules_change", _("修改党费标准")
+    DUES_RULE_SET_ADDED = "dues.rule_set_add", _("新增党费标准版本")
     DUES_EXPORTED = "dues.export", _("导出党费对账数据")
     # development (发展党员)
     DEV_APPLICANT_CREATED = "development.applicant_create", _("接收入党申请")
@@ -104,6 +107,7 @@ class AuditAction(models.TextChoices):
     MEETING_CANCELLED = "meetings.cancel", _("取消会议")
     MEETING_MINUTES_SET = "meetings.minutes", _("填写会议记录")
     MEETING_ATTACHMENT_ADDED = "meetings.attachment_add", _("上传会议附件")
+    CADENCE_RULE_UPDATED = "meetings.cadence_rule_update", _("修改组织生活频次要求")
     FOLLOWUP_ADDED = "meetings.followup_add", _("新增会议决定事项")
     FOLLOWUP_DONE = "meetings.followup_done", _("会议决定事项完成")
     CHECKIN_CODE_ISSUED = "meetings.checkin_code", _("发布签到码")
@@ -125,3 +129,10 @@ class AuditAction(models.TextChoices):
     HEALTH_SCANNED = "health.scan", _("组织健康监测扫描")
     HEALTH_RULE_UPDATED = "health.rule_update", _("修改健康监测规则")
     HEALTH_FINDING_ACKNOWLEDGED = "health.finding_acknowledge", _("确认监测问题")
+
+
+def audit_target_types() -> list[str]:
+    """The target types entries can carry: the project's model labels (no query over the log)."""
+    return sorted(
+        model._meta.label_lower for model in apps.get_models() if model.__module__.startswith("dangjian.")
+    )

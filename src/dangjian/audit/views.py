@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dangjian.audit.choices import AuditAction
+from dangjian.audit.choices import AuditAction, audit_target_types
 from dangjian.audit.forms import AuditFilterForm
-from dangjian.audit.selectors import AUDIT_VIEW, audit_entries, audit_page, audit_target_types
+from dangjian.audit.paging import audit_page
+from dangjian.audit.selectors import AUDIT_VIEW, audit_entries
 from dangjian.ui.panels import annotate
 from dangjian.ui.permissions import require_perm
 

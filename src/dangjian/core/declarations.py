@@ -7,6 +7,7 @@ module-level constants (all optional)::
     DEFAULT_GRANTS = {"branch_secretary": ["meetings.view", ...], ...}  # role code -> this app's codes
     NAV = [NavGroup(...), NavEntry(...), ...]                          # menu groups and entries
     SCHEDULE = [ScheduleEntry(...), ...]                               # periodic tasks of the worker
+    LABELS = [Labels("finding", {...}), ...]                           # human names of the app's codes
 
 ``CoreConfig.ready`` imports every installed app's ``declarations`` module (in ``INSTALLED_APPS``
 order) and checks them: a permission code outside its app's namespace or declared twice, a grant
@@ -14,13 +15,14 @@ of an undeclared permission, a nav entry in an undeclared group or a schedule na
 the start. Adding an app therefore edits no other app's files: the roles' default permissions
 (``accounts.choices.DEFAULT_ROLES``), the navigation bar and the home page's quick links
 (``web``), and the worker's default schedule (``integration.schedule.DEFAULT_SCHEDULE``) are all
-read from here. The role definitions (codes, names, MFA) stay in ``accounts``; this module knows
+read from here; so are the human names of every code a screen might show (:func:`label`, the ui
+kit's ``{{ code|label:"finding" }}`` filter). The role definitions (codes, names, MFA) stay in ``accounts``; this module knows
 no app and imports none.
 """
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -33,6 +35,8 @@ from django.utils.module_loading import module_has_submodule
 __all__ = [
     "MODULE",
     "Declarations",
+    "LabelVocabulary",
+    "Labels",
     "MenuItem",
     "NavEntry",
     "NavGroup",
@@ -40,6 +44,8 @@ __all__ = [
     "ScheduleEntry",
     "collect",
     "home_links",
+    "label",
+    "labels",
     "menu",
     "registry",
 ]
@@ -78,7 +84,11 @@ class NavEntry:
     """A link of the navigation bar: inside the dropdown *group* (a NavGroup key), or at the top level.
 
     ``home_order`` also makes it one of the home page's quick links (with ``icon`` and the shorter
-    ``home_label``, default ``label``), ordered by that number."""
+    ``home_label``, default ``label``), ordered by that number.
+
+    ``beyond_self``: shown only to those who hold *permission* at a scope wider than their own records
+    (an organisation, a subtree, everything). A list whose only row is oneself (党员名册 for a plain member,
+    whose ``members.view`` is a "self" grant) is a manager's screen, not theirs (issue 9, point 4)."""
 
     key: str
     label: Any
@@ -89,6 +99,7 @@ class NavEntry:
     icon: str = ""
     home_order: int | None = None
     home_label: Any = None
+    beyond_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,31 @@ class ScheduleEntry:
     spec: str  # "every <n>[s|m|h|d]" or five cron fields, in the site's time zone
     description: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    title: Any = ""  # its Chinese name on the schedule page (the "schedule" labels); default: description
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The human (Chinese) names of some codes of one vocabulary (*kind*): ``"finding"`` (health rule
+    codes), ``"source"`` (notification sources), ``"severity"``, ``"role"``, ``"scope"``,
+    ``"meeting_kind"``, ``"stage"``, ``"org_type"``, ``"schedule"`` …
+
+    *names* maps code → label (lazy translation strings), or is a callable returning that mapping,
+    called once on first use (for names another module computes, e.g. the health rule registry's
+    titles). Screens show the label; the code stays in the API and in an "advanced" detail (STYLE §17).
+    """
+
+    kind: str
+    names: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class LabelVocabulary:
+    """One vocabulary's labels, merged over the apps that declared them (code → label)."""
+
+    kind: str
+    names: dict[str, Any]
+    owners: dict[str, str]  # code -> app label that declared it
 
 
 @dataclass(frozen=True)
@@ -123,7 +159,9 @@ class Declarations:
     nav_groups: dict[str, NavGroup] = field(default_factory=dict)
     nav_entries: list[NavEntry] = field(default_factory=list)
     schedule: list[ScheduleEntry] = field(default_factory=list)
+    label_sources: list[tuple[str, Labels]] = field(default_factory=list)  # (app label, declaration)
     apps: dict[str, str] = field(default_factory=dict)  # what declared each code/key: for error messages
+    _vocabularies: dict[str, LabelVocabulary] | None = field(default=None, repr=False, compare=False)
 
     def add(self, label: str, module: ModuleType | Any) -> None:
         """Adds one app's declarations (*module*: its ``declarations`` module or any namespace)."""
@@ -149,6 +187,29 @@ class Declarations:
         for entry in getattr(module, "SCHEDULE", ()):
             self._claim(f"schedule entry {entry.name}", label)
             self.schedule.append(entry)
+            if entry.title:
+                self.label_sources.append((label, Labels("schedule", {entry.name: entry.title})))
+        for labels in getattr(module, "LABELS", ()):
+            self.label_sources.append((label, labels))
+        self._vocabularies = None
+
+    def vocabularies(self) -> dict[str, LabelVocabulary]:
+        """Every declared vocabulary (resolved on first use: a callable's names may need other modules).
+        The same code declared twice in one vocabulary stops: one code has one name."""
+        if self._vocabularies is None:
+            found: dict[str, LabelVocabulary] = {}
+            for app, labels in self.label_sources:
+                names = labels.names() if callable(labels.names) else labels.names
+                vocabulary = found.setdefault(labels.kind, LabelVocabulary(labels.kind, {}, {}))
+                for code, name in names.items():
+                    code = str(code)
+                    if code in vocabulary.owners:
+                        raise ImproperlyConfigured(
+                            f"label {labels.kind}:{code} is declared by both {vocabulary.owners[code]} and {app}.")
+                    vocabulary.names[code] = name
+                    vocabulary.owners[code] = app
+            self._vocabularies = found
+        return self._vocabularies
 
     def check(self) -> None:
         """Cross-app checks, once every app is in (an entry may name a group a later app declares)."""
@@ -194,6 +255,10 @@ def _visible(rule: Visibility, perms: frozenset[str] | set[str]) -> bool:
     return bool(rule(perms))
 
 
+def _entry_visible(entry: NavEntry, perms: frozenset[str] | set[str], wide: frozenset[str] | set[str] | None) -> bool:
+    return _visible(entry.permission, wide if entry.beyond_self and wide is not None else perms)
+
+
 def _url(entry: NavEntry) -> str | None:
     try:
         return reverse(entry.url_name)
@@ -201,13 +266,14 @@ def _url(entry: NavEntry) -> str | None:
         return None
 
 
-def menu(perms: frozenset[str] | set[str]) -> list[MenuItem]:
+def menu(perms: frozenset[str] | set[str], wide: frozenset[str] | set[str] | None = None) -> list[MenuItem]:
     """The navigation for a user holding *perms*: top-level links and dropdowns, ordered, with the
-    groups that end up empty left out."""
+    groups that end up empty left out. *wide*: the codes the user holds at a scope wider than their own
+    records (None: the same as *perms*), for the ``beyond_self`` entries."""
     reg = registry()
     by_group: dict[str | None, list[tuple[int, MenuItem]]] = {}
     for entry in reg.nav_entries:
-        if not _visible(entry.permission, perms):
+        if not _entry_visible(entry, perms, wide):
             continue
         url = _url(entry)
         if url is None:
@@ -223,12 +289,13 @@ def menu(perms: frozenset[str] | set[str]) -> list[MenuItem]:
     return [item for _, item in sorted(top, key=_first)]
 
 
-def home_links(perms: frozenset[str] | set[str]) -> list[MenuItem]:
-    """The home page's quick links for a user holding *perms* (entries with a ``home_order``)."""
+def home_links(perms: frozenset[str] | set[str], wide: frozenset[str] | set[str] | None = None) -> list[MenuItem]:
+    """The home page's quick links for a user holding *perms* (entries with a ``home_order``); *wide* as
+    for :func:`menu`."""
     reg = registry()
     links = []
     for entry in reg.nav_entries:
-        if entry.home_order is None or not _visible(entry.permission, perms):
+        if entry.home_order is None or not _entry_visible(entry, perms, wide):
             continue
         group = reg.nav_groups.get(entry.group) if entry.group else None
         if group is not None and not _visible(group.permission, perms):
@@ -237,6 +304,24 @@ def home_links(perms: frozenset[str] | set[str]) -> list[MenuItem]:
         if url is not None:
             links.append((entry.home_order, MenuItem(entry.key, entry.home_label or entry.label, url, entry.icon)))
     return [item for _, item in sorted(links, key=_first)]
+
+
+def labels(kind: str) -> dict[str, Any]:
+    """code → label of one vocabulary (empty for an undeclared one)."""
+    vocabulary = registry().vocabularies().get(kind)
+    return dict(vocabulary.names) if vocabulary else {}
+
+
+def label(kind: str, code: Any, default: Any = None) -> Any:
+    """The human name of *code* in vocabulary *kind*; *default* (else the code itself) when none was
+    declared, so an unknown code from outside (an API client's notification source) still shows."""
+    if code is None or code == "":
+        return "" if default is None else default
+    vocabulary = registry().vocabularies().get(kind)
+    name = vocabulary.names.get(str(code)) if vocabulary else None
+    if name is not None:
+        return name
+    return str(code) if default is None else default
 
 
 def _first(pair: tuple[int, MenuItem]) -> int:

@@ -35,6 +35,7 @@ __all__ = [
     "ModelRuleStore",
     "Param",
     "Rule",
+    "RuleDefaults",
     "RuleSet",
     "RuleStore",
     "Ruleset",
@@ -63,6 +64,11 @@ class Param:
     unit: str = ""
     many: bool = False
     choices: tuple[str, ...] = ()
+    # the words a page shows for each choice: ((value, label), ...); the value when missing
+    choice_labels: tuple[tuple[str, str], ...] = ()
+
+    def choice_label(self, value: Any) -> str:
+        return str(dict(self.choice_labels).get(value, value))
 
     def describe(self) -> dict[str, Any]:
         default = list(self.default) if self.many else self.default
@@ -120,6 +126,9 @@ class Rule:
     enabled: bool = True
     severity: str = ""
     schema: tuple[Param, ...] = ()
+    # the citation in words a reader knows: the regulation's Chinese title and article (``citation``
+    # keeps the DOMAIN reference); empty: the citation is shown as it is
+    basis: str = ""
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -143,6 +152,40 @@ class RuleSet:
         return self.rules.get(code) or self.defaults[code]
 
 
+@dataclass(frozen=True)
+class RuleDefaults:
+    """An app's rules as declared (*rules*: the defaults) with the table of their stored overrides
+    (*model*: ``"app_label.ModelName"``, a row per changed rule with ``code``, ``params`` and the
+    settings), the error codes and the cross-parameter check of a change."""
+
+    rules: Mapping[str, Rule] | Iterable[Rule]
+    model: str
+    codes: ErrorCodes
+    consistency: Callable[[Rule, dict[str, Any]], list[FieldError]] | None = None
+    one_field: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rules, Mapping):
+            object.__setattr__(self, "rules", {rule.code: rule for rule in self.rules})
+
+    def defaults(self) -> RuleSet:
+        return RuleSet(dict(self.rules), self.rules)
+
+    def load(self) -> RuleSet:
+        """The effective rules: the defaults with the stored overrides (one query)."""
+        from django.apps import apps
+
+        return effective_rules(self.rules, apps.get_model(self.model).objects.filter(code__in=list(self.rules)))
+
+    def problems(self, code: str, params: dict[str, Any]) -> list[str]:
+        """The messages of what is wrong with *params* for rule *code* (types and ranges, then consistency)."""
+        rule = self.rules[code]
+        errors = check_params(rule.schema, params, codes=self.codes, one_field=self.one_field)
+        if not errors and self.consistency is not None:
+            errors = self.consistency(rule, {**rule.params, **params})
+        return [e.message for e in errors]
+
+
 def effective_rules(defaults: Mapping[str, Rule], rows: Iterable[Any]) -> RuleSet:
     """The defaults with the stored rows (code, params, enabled, and severity/title/citation when the
     table has them) merged over them; a stored parameter the rule no longer has is ignored."""
@@ -155,7 +198,7 @@ def effective_rules(defaults: Mapping[str, Rule], rows: Iterable[Any]) -> RuleSe
         stored[row.code] = Rule(
             row.code, getattr(row, "title", default.title), params, getattr(row, "citation", default.citation),
             getattr(row, "confidence", default.confidence), row.enabled, getattr(row, "severity", default.severity),
-            default.schema)
+            default.schema, default.basis)
     return RuleSet({**defaults, **stored}, defaults)
 
 
@@ -254,6 +297,8 @@ class Ruleset:
     consistency: Callable[[Rule, dict[str, Any]], list[FieldError]] | None = None
     changed: type[events.DomainEvent] | None = None
     one_field: bool = False
+    # the words of each severity ((value, label), ...: a TextChoices' ``choices``); empty: no severity
+    severities: tuple[tuple[str, str], ...] = ()
 
     def can_configure(self, actor: Any) -> bool:
         return resolver().has_perm_anywhere(actor, self.perm)

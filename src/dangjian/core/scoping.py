@@ -30,10 +30,13 @@ __all__ = [
     "get_for_actor",
     "next_prefix",
     "path_range_q",
+    "platform_readable",
+    "platform_rows",
     "register_probe_recorder",
     "register_resolver",
     "report_out_of_scope",
     "resolver",
+    "system_if_none",
 ]
 
 
@@ -75,6 +78,12 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+def system_if_none(actor: Any) -> Any:
+    """*actor*, or :data:`SYSTEM` for ``None``: services still accept ``actor=None`` for the system (the
+    CLI, jobs, the demo builder); they pass the explicit actor on to the selectors they read with."""
+    return SYSTEM if actor is None else actor
 
 
 class ScopeResolver(Protocol):
@@ -180,7 +189,7 @@ class OrgScopedQuerySet(models.QuerySet):
     """
 
     def for_actor(self, actor: Any, perm: str) -> OrgScopedQuerySet:
-        if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
+        if not _signed_in(actor):
             return self.none()
         model = self.model
         path_lookup = model.scope_path_lookup
@@ -200,6 +209,24 @@ class OrgScopedQuerySet(models.QuerySet):
         if _is_read(perm) and self_q is not None:
             q |= self_q(actor)
         return self.filter(q)
+
+
+def _signed_in(actor: Any) -> bool:
+    return (actor is not None and getattr(actor, "is_authenticated", False)
+            and getattr(actor, "is_active", True))
+
+
+def platform_rows(queryset: models.QuerySet, actor: Any, perm: str | None = None) -> models.QuerySet:
+    """The scoped queryset of a model that belongs to no organisation (platform-wide configuration and
+    reference data: rule parameters, meeting kinds, roles, the schedule, enterprise units): every row
+    for an active signed-in actor who holds *perm* somewhere (any such actor when *perm* is None), no
+    row otherwise. The system (:data:`SYSTEM`) holds every permission."""
+    return queryset.all() if platform_readable(actor, perm) else queryset.none()
+
+
+def platform_readable(actor: Any, perm: str | None = None) -> bool:
+    """Whether :func:`platform_rows` gives *actor* the rows (for reads that are not a queryset)."""
+    return _signed_in(actor) and (perm is None or resolver().has_perm_anywhere(actor, perm))
 
 
 def get_for_actor(queryset: OrgScopedQuerySet, actor: Any, perm: str, **lookup: Any) -> Any:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
+from dangjian.core.declarations import label as code_label
 from dangjian.demo.history_dues import DuesHistory, write_dues_history
 from dangjian.demo.history_meetings import MeetingHistory, write_meeting_history
 from dangjian.demo.problems import Planted, plant_development, plant_org_problems, plant_transfers
@@ -38,6 +39,9 @@ from dangjian.orgs.models import Organization
 __all__ = ["ActivityResult", "add_activity", "scan_and_alert"]
 
 Progress = Callable[[str, int, int], None]
+
+# The planted pipelines that are not a stage but a problem to find (demo.problems.plant_development).
+PLANTED_PIPELINES = {"overdue_talk": "谈话逾期的申请人", "probation_over": "预备期满未转正"}
 
 
 @dataclass
@@ -68,15 +72,19 @@ class ActivityResult:
         return lines
 
     def summary_lines(self) -> list[str]:
+        """What ``setup_demo`` prints: meeting kinds, pipeline stages and finding rules by their Chinese
+        names from the label registry (issue 9 §3), never their codes."""
         m, d, p = self.meetings, self.dues, self.planted
-        kinds = "、".join(f"{k} {v:,}" for k, v in sorted(m.by_kind.items()))
-        findings = "，".join(f"{code} {n}" for code, n in sorted(self.findings.items()) if n)
+        kinds = "、".join(f"{code_label('meeting_kind', k)} {v:,}" for k, v in sorted(m.by_kind.items()))
+        findings = "，".join(f"{code_label('finding', code)} {n}" for code, n in sorted(self.findings.items()) if n)
+        stages = "、".join(f"{code_label('stage', k, default=PLANTED_PIPELINES.get(k, k))} {v}"
+                           for k, v in sorted(p.pipelines.items()))
         return [
             f"活动数据：会议 {m.meetings:,} 次（已召开 {m.held:,}，计划/未登记 {m.planned:,}；{kinds}），"
             f"出勤记录 {m.attendance:,} 条，{m.lax_branches} 个支部未按期开会",
             f"党费：档案 {d.profiles:,}，账单 {d.bills:,}（{d.periods[0] if d.periods else ''}–"
             f"{d.periods[-1] if d.periods else ''}），缴费 {d.payments:,} 笔，{d.members_in_arrears} 名党员欠缴 3 个月以上",
-            f"发展党员程序 {self.pipelines}（{'、'.join(f'{k} {v}' for k, v in sorted(p.pipelines.items()))}），"
+            f"发展党员程序 {self.pipelines}（{stages}），"
             f"转接中 {p.transfers_in_transit + p.transfers_overdue}（逾期 {p.transfers_overdue}），新增失联 {p.lost_contact}，"
             f"调整党员 {p.moved_members} 名（过小支部 {len(p.small_branches)}，超 50 人 {len(p.oversize_branches)}，"
             f"未设支委会 {len(p.without_committee)}）",

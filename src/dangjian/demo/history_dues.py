@@ -34,7 +34,7 @@ from dangjian.dues.choices import (
 )
 from dangjian.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesProfile
 from dangjian.dues.periods import Period, period_of
-from dangjian.dues.selectors import rule_book_in_force
+from dangjian.dues.rules import rule_book_in_force
 from dangjian.dues.services import bills_generate
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query, Status
@@ -17,6 +16,7 @@ from dangjian.core.api import MAX_ID, Router
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.pagination import keyset_page
+from dangjian.core.rules_api import rule_operations
 from dangjian.development.choices import DevelopmentPerm
 from dangjian.development.errors import DevelopmentError
 from dangjian.development.models import Pipeline, Step
@@ -26,11 +26,10 @@ from dangjian.development.schemas import (
     BoardOut,
     BoardQuery,
     CloseIn,
+    DevelopmentRuleIn,
     PipelineDetailOut,
     PipelineFilters,
     PipelinePageOut,
-    RuleOut,
-    RuleUpdateIn,
     StepIn,
     StepOut,
 )
@@ -39,7 +38,6 @@ from dangjian.development.selectors import (
     pipeline_get,
     pipeline_list,
     pipeline_timeline,
-    rule_list,
     step_get,
 )
 from dangjian.development.services import (
@@ -49,6 +47,7 @@ from dangjian.development.services import (
     rule_update,
     step_record,
 )
+from dangjian.development.services.rules_admin import RULESET
 from dangjian.development.steps import NOTICE_FIELDS, STEPS
 from dangjian.orgs.api import org_ref_or_error
 from dangjian.orgs.errors import OrgsError
@@ -120,7 +119,7 @@ def _org_and_unit(actor: Any, fields: dict[str, Any]) -> dict[str, Any]:
         except DomainError as exc:
             errors += exc.errors
     if fields.get("unit"):
-        out["unit"] = unit_get_by_code(code=fields["unit"])
+        out["unit"] = unit_get_by_code(actor=actor, code=fields["unit"])
         if out["unit"] is None:
             errors.append(FieldError(OrgsError.UNKNOWN_UNIT, "unit", _("工作单位代码不存在")))
     elif "unit" in fields:
@@ -290,35 +289,16 @@ def development_pipelines_close(request, payload: CloseIn, pipeline_id: Pipeline
     return _detail(actor, pipeline.pk)
 
 
-@router.get(
-    "/rules",
-    perm=DevelopmentPerm.VIEW,
-    response=list[RuleOut],
-    operation_id="development_rules_list",
-    summary="发展党员规则",
-    description="""
-        服务端执行的全部规则（DOMAIN §5）：代码、参数、处理方式（`block` 禁止 / `warn` 提醒）、依据和可信度。
+rule_operations(
+    router, ruleset=RULESET, view_perm=DevelopmentPerm.VIEW, update=rule_update, into=DevelopmentRuleIn,
+    list_summary="发展党员规则",
+    list_description="""
+        服务端执行的全部规则（DOMAIN §5）：代码、名称、参数及其范围、处理方式（`block` 禁止 / `warn` 提醒）、
+        依据（DOMAIN 条目与文件名称条款）和可信度。
     """,
-)
-def development_rules_list(request):
-    return [{"code": r.code, "title": r.title, "params": r.params, "severity": r.severity, "citation": r.citation,
-             "confidence": r.confidence, "enabled": r.enabled} for r in rule_list()]
-
-
-@router.patch(
-    "/rules/{code}",
-    perm=DevelopmentPerm.CONFIGURE,
-    response=RuleOut,
-    operation_id="development_rules_update",
-    summary="修改规则参数",
-    description="""
+    update_summary="修改规则参数",
+    update_description="""
         修改一条规则的参数、处理方式或是否启用（如公示期改为 7 个自然日），须写明依据；记入操作日志，
         进行中的发展程序的期限随后重新计算。规则适用于整个平台。
     """,
 )
-def development_rules_update(request, payload: RuleUpdateIn, code: PathEx[str, P(max_length=60)]):
-    if code not in {r.code for r in rule_list()}:
-        raise Http404("unknown rule")
-    rule = rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True))
-    return {"code": rule.code, "title": rule.title, "params": rule.params, "severity": rule.severity,
-            "citation": rule.citation, "confidence": rule.confidence, "enabled": rule.enabled}

@@ -1,10 +1,11 @@
-"""What the development app brings: its permissions and default grants, its menu entry (core.declarations)."""
+"""What the development app brings: its permissions and default grants, its menu entry, the names of its
+stages and steps (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, Permission
-from dangjian.development.choices import DevelopmentPerm
+from dangjian.core.declarations import Labels, NavEntry, Permission
+from dangjian.development.choices import DevelopmentPerm, Stage, StepCode
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(DevelopmentPerm.VIEW, _("查看发展党员")),
@@ -24,3 +25,5 @@ NAV = [
     NavEntry("development.board", _("发展党员"), "development:board", DevelopmentPerm.VIEW,
              group="members", order=20),
 ]
+
+LABELS = [Labels("stage", dict(Stage.choices)), Labels("step", dict(StepCode.choices))]

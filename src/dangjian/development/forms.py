@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.development.choices import ConversionOutcome, Severity, Stage
+from dangjian.development.choices import ConversionOutcome, DevelopmentPerm, Stage
 from dangjian.development.rules import Rule
 from dangjian.development.steps import NOTICE_FIELDS, STEPS
 from dangjian.members.choices import ETHNICITIES, Education, Gender
 from dangjian.members.models import Member
+from dangjian.orgs.choices import OrgType
 from dangjian.orgs.models import Organization
-from dangjian.ui import rules as rules_ui
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -21,7 +22,6 @@ __all__ = [
     "ApplicantForm",
     "BoardFilterForm",
     "CloseForm",
-    "RuleForm",
     "StepForm",
 ]
 
@@ -30,8 +30,8 @@ _BLANK = [("", "—")]
 _BOOL = [("", "—"), ("1", _("是")), ("0", _("否"))]
 
 
-class BoardFilterForm(forms.Form):
-    org = forms.CharField(label=_("组织代码"), max_length=40, required=False)
+class BoardFilterForm(BootstrapForm):
+    org = OrgPickerField(label=_("党组织"), required=False, perm=DevelopmentPerm.VIEW, help_text="")
     q = forms.CharField(label=_("姓名或身份证后四位"), max_length=40, required=False)
 
 
@@ -51,8 +51,7 @@ class ApplicantForm(BootstrapForm):
     education = forms.ChoiceField(label=_("学历"), choices=_BLANK + list(Education.choices), required=False)
     job_title = forms.CharField(label=_("职务/岗位"), max_length=100, required=False)
     unit_code = forms.CharField(label=_("工作单位代码"), max_length=40, required=False)
-    org_code = forms.CharField(label=_("受理党支部（组织代码）"), max_length=40,
-                               widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}))
+    org_code = OrgPickerField(label=_("受理党支部"), perm=DevelopmentPerm.CHANGE, types=(OrgType.BRANCH,), active=True)
     applied_on = forms.DateField(label=_("递交入党申请书日期"), widget=DateInput)
     responsible = forms.CharField(label=_("接收人"), max_length=200, required=False)
     document = forms.FileField(label=_("入党申请书（扫描件）"), required=False)
@@ -180,8 +179,4 @@ class StepForm(BootstrapForm):
             out[name] = value
         return out
 
-
-class RuleForm(rules_ui.RuleForm):
-    severity = forms.ChoiceField(label=_("处理方式"), choices=Severity.choices)
-    field_order = ["params", "severity", "enabled", "reason"]
 

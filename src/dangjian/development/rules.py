@@ -18,15 +18,16 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from dangjian.core import rules as kit
 from dangjian.core.errors import FieldError
-from dangjian.core.rules import ErrorCodes, Param, Rule, check_params, effective_rules
+from dangjian.core.rules import ErrorCodes, Param, Rule, RuleDefaults, RuleSet
 from dangjian.development.choices import NoticeUnit, Severity, StepCode
 from dangjian.development.errors import DevelopmentError, RuleViolation
 
 __all__ = [
     "DEFAULT_RULES",
+    "RULES",
     "RULE_ERRORS",
     "Rule",
     "RuleCode",
@@ -80,23 +81,43 @@ class RuleCode:
     CONVERSION_APPROVAL_DEADLINE = "conversion_approval_deadline"
 
 
+PARAM_WORDS: dict[str, tuple[str, str]] = {  # what the pages call each parameter, and its unit
+    "years": (_l("年数"), _l("年")), "months": (_l("月数"), _l("个月")), "days": (_l("天数"), _l("天")),
+    "min": (_l("最少人数"), _l("人")), "max": (_l("最多人数"), _l("人")), "count": (_l("人数"), _l("人")),
+    "class_hours": (_l("学时"), _l("学时")), "unit": (_l("计算方式"), ""), "steps": (_l("须公示的步骤"), ""),
+    "numerator": (_l("比例分子"), ""), "denominator": (_l("比例分母"), ""),
+    "max_months": (_l("最长月数"), _l("个月")), "min_months": (_l("最短月数"), _l("个月")),
+    "times": (_l("次数"), _l("次")),
+}
+
+
 def _schema(params: dict[str, Any]) -> tuple[Param, ...]:
     """The parameter schema of a development rule, from its defaults: counts and periods are
-    non-negative integers, ``unit`` a notice unit, ``steps`` a list of step codes."""
+    non-negative integers, ``unit`` a notice unit, ``steps`` a list of step codes; each named and with
+    its unit as the pages show it (:data:`PARAM_WORDS`)."""
     out = []
     for name, value in params.items():
+        label, unit = PARAM_WORDS.get(name, (name, ""))
         if name == "unit":
-            out.append(Param(name, name, value, None, None, choices=tuple(NoticeUnit.values)))
+            out.append(Param(name, label, value, None, None, choices=tuple(NoticeUnit.values),
+                             choice_labels=tuple(NoticeUnit.choices)))
         elif isinstance(value, list):
-            out.append(Param(name, name, tuple(value), None, None, many=True, choices=tuple(StepCode.values)))
+            out.append(Param(name, label, tuple(value), None, None, many=True, choices=tuple(StepCode.values),
+                             choice_labels=tuple(StepCode.choices)))
         else:
-            out.append(Param(name, name, value, 0, None))
+            out.append(Param(name, label, value, 0, None, unit))
     return tuple(out)
 
 
 def _rule(code: str, title: str, params: dict[str, Any], severity: str, citation: str,
           confidence: str = "high") -> Rule:
-    return Rule(code, title, params, citation, confidence, severity=severity, schema=_schema(params))
+    return Rule(code, title, params, citation, confidence, severity=severity, schema=_schema(params),
+                basis=_basis(citation))
+
+
+def _basis(citation: str) -> str:
+    """The regulation and article of a citation "DOMAIN §n topic: <regulation, article>"."""
+    return citation.partition(": ")[2]
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -148,20 +169,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule(RuleCode.CONVERSION_APPROVAL_DEADLINE, "转正三个月内审批", {"months": 3, "max_months": 3}, Severity.BLOCK,
          "DOMAIN §5 转正: 《发展党员工作细则》(2014) 第三十三条"),
 )
-_DEFAULTS = {rule.code: rule for rule in DEFAULT_RULES}
-
-
-class RuleSet(kit.RuleSet):
-    """The effective development rules; without arguments, the defaults."""
-
-    def __init__(self, rules: dict[str, Rule] | None = None, defaults: dict[str, Rule] | None = None):
-        super().__init__(dict(rules or _DEFAULTS), defaults or _DEFAULTS)
-
-
-def load_rules() -> RuleSet:
-    from dangjian.development.models import DevelopmentRule
-
-    return RuleSet(effective_rules(_DEFAULTS, DevelopmentRule.objects.filter(code__in=list(_DEFAULTS))).rules)
 
 
 def check_consistency(rule: Rule, merged: dict[str, Any]) -> list[FieldError]:
@@ -184,13 +191,10 @@ RULE_ERRORS = ErrorCodes(
     reason=DevelopmentError.REQUIRED, unknown_rule=DevelopmentError.INVALID)
 
 
-def validate_params(code: str, params: dict[str, Any]) -> list[str]:
-    """Problems with *params* for rule *code*: unknown keys, wrong types, impossible ranges."""
-    rule = _DEFAULTS[code]
-    errors = check_params(rule.schema, params, codes=RULE_ERRORS, one_field=True)
-    if not errors:
-        errors = check_consistency(rule, {**rule.params, **params})
-    return [e.message for e in errors]
+# the effective rules (load_rules: the defaults with the administrator's changes, one query) and the
+# problems of a parameter change (validate_params(code, params) → messages)
+RULES = RuleDefaults(DEFAULT_RULES, "development.DevelopmentRule", RULE_ERRORS, check_consistency, one_field=True)
+load_rules, validate_params = RULES.load, RULES.problems
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ are referenced by code; members (introducers, contacts) by id.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from dangjian.core.api import PageQuery
+from dangjian.core.rules_api import RuleIn
 from dangjian.development.choices import ConversionOutcome, PersonRole, Severity, Stage, StepCode
 from dangjian.members.choices import Education, Gender
 
@@ -24,14 +25,13 @@ __all__ = [
     "BoardOut",
     "BoardQuery",
     "CloseIn",
+    "DevelopmentRuleIn",
     "NextStepOut",
     "PipelineDetailOut",
     "PipelineFilters",
     "PipelineListItemOut",
     "PipelinePageOut",
     "RefOut",
-    "RuleOut",
-    "RuleUpdateIn",
     "StepIn",
     "StepOut",
 ]
@@ -126,11 +126,10 @@ class CloseIn(_Input):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class RuleUpdateIn(_Input):
-    params: dict[str, Any] | None = Field(None, description="只需给出要修改的参数")
+class DevelopmentRuleIn(RuleIn):
+    """The rules kit's input with the development rules' one more setting: the severity."""
+
     severity: Severity | None = None
-    enabled: bool | None = None
-    reason: str = Field(..., min_length=1, max_length=500, description="修改依据（文件名称和文号）")
 
 
 class PipelineFilters(PageQuery):
@@ -265,12 +264,3 @@ class BoardOut(Schema):
     today: dt.date
     columns: list[BoardColumnOut]
 
-
-class RuleOut(Schema):
-    code: str
-    title: str
-    params: dict[str, Any]
-    severity: Severity
-    citation: str
-    confidence: str
-    enabled: bool

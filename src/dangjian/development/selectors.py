@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dangjian.core.crypto import blind_index
 from dangjian.core.idcard import normalize
-from dangjian.core.scoping import get_for_actor, path_range_q
+from dangjian.core.scoping import get_for_actor, path_range_q, platform_rows
 from dangjian.development.choices import BOARD_STAGES, DevelopmentPerm, Stage
 from dangjian.development.models import Applicant, DevelopmentRule, Pipeline, Step, StepPerson
 from dangjian.development.plan import NextStep, Plan, compute_plan
@@ -222,9 +222,9 @@ def applicant_can_reveal(*, actor: Any, applicant: Applicant) -> bool:
     return Applicant.objects.for_actor(actor, DevelopmentPerm.REVEAL).filter(pk=applicant.pk).exists()
 
 
-def rule_list() -> list[DevelopmentRule]:
+def rule_list(*, actor: Any, perm: str = DevelopmentPerm.VIEW) -> list[DevelopmentRule]:
     """The rules are global configuration, readable by anyone holding ``development.view``."""
-    return list(DevelopmentRule.objects.order_by("id"))
+    return list(platform_rows(DevelopmentRule.objects.all(), actor, perm).order_by("id"))
 
 
 def register_rows(*, actor: Any, org: Organization | None, stages: tuple[str, ...], unmasked: bool = False,

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangjian.core.errors import DomainError
@@ -25,7 +26,6 @@ from dangjian.development.forms import (
     ApplicantForm,
     BoardFilterForm,
     CloseForm,
-    RuleForm,
     StepForm,
 )
 from dangjian.development.rules import RuleCode, load_rules
@@ -35,7 +35,6 @@ from dangjian.development.selectors import (
     pipeline_board,
     pipeline_get,
     pipeline_timeline,
-    rule_list,
 )
 from dangjian.development.services import (
     REGISTER_STAGES,
@@ -48,10 +47,12 @@ from dangjian.development.services import (
 )
 from dangjian.development.services.rules_admin import RULESET
 from dangjian.development.steps import STEPS
-from dangjian.orgs.selectors import branch_groups, org_can, org_get_by_code, unit_get_by_code
+from dangjian.orgs.pickers import org_choice, org_from_picker
+from dangjian.orgs.selectors import branch_groups, org_can, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
-from dangjian.ui.rules import rule_edit_form, rules_page
+from dangjian.ui.pickers import show_choice
+from dangjian.ui.rules import rule_views
 
 __all__ = ["board", "close", "create", "detail", "edit", "export", "rule_edit", "rules", "step"]
 
@@ -63,15 +64,9 @@ def _form_page(request, template: str, context: dict[str, Any]) -> HttpResponse:
 
 
 def _org_from_code(request, form, field: str, perm: str):
-    """The org named by the form's code field, in the actor's scope for *perm*; else a field error."""
-    code = (form.cleaned_data.get(field) or "").strip()
-    if not code:
-        return None
-    try:
-        return org_get_by_code(actor=request.user, code=code, perm=perm)
-    except Http404:
-        form.add_error(field, _("未找到该组织代码，或该组织不在您的管理范围内"))
-        return None
+    """The org chosen in the form's org picker (a code or a name), in the actor's scope for *perm* (the
+    field's own); else a field error."""
+    return org_from_picker(request.user, form, field)
 
 
 @require_perm(DevelopmentPerm.VIEW)
@@ -115,7 +110,7 @@ def create(request):
     form = ApplicantForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
-        unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")
+        unit = unit_get_by_code(actor=actor, code=form.cleaned_data.get("unit_code") or "")
         if form.cleaned_data.get("unit_code") and unit is None:
             form.add_error("unit_code", _("未找到该单位代码"))
         if not form.errors:
@@ -145,9 +140,11 @@ def edit(request, pk: int):
     form = ApplicantForm(request.POST or None, initial=initial, editing=True)
     form.fields["id_number"].required = False
     form.fields["id_number"].help_text = _("当前：%(v)s。留空则不修改。") % {"v": a.id_number_masked}
+    if request.method == "GET":
+        show_choice(form, "org_code", org_choice(actor=actor, org=a.org))
     if request.method == "POST" and form.is_valid():
         org = _org_from_code(request, form, "org_code", DevelopmentPerm.CHANGE)
-        unit = unit_get_by_code(code=form.cleaned_data.get("unit_code") or "")
+        unit = unit_get_by_code(actor=actor, code=form.cleaned_data.get("unit_code") or "")
         if form.cleaned_data.get("unit_code") and unit is None:
             form.add_error("unit_code", _("未找到该单位代码"))
         if not form.errors:
@@ -246,22 +243,10 @@ def export(request):
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
 
 
-@require_perm(DevelopmentPerm.VIEW)
-@require_GET
-def rules(request):
-    """发展党员规则: every rule with its parameters, severity and citation."""
-    return rules_page(request, template="development/rules.html", rules=rule_list(), ruleset=RULESET)
+rules, rule_edit = rule_views(
+    ruleset=RULESET, view_perm=DevelopmentPerm.VIEW, update=rule_update, url="development:rules",
+    title=_l("发展党员规则"), parent=("development:board", _l("发展党员")),
+    intro=_l("全国默认值（DOMAIN §5），可按上级规定从严调整。“禁止”类规则不满足时不能办理该步骤，“提醒”类只作提示。"),
+    saved=_l("规则已修改，进行中的发展程序的期限将重新计算"),
+)
 
-
-@require_perm(DevelopmentPerm.CONFIGURE)
-@require_http_methods(["GET", "POST"])
-def rule_edit(request, code: str):
-    """修改规则参数 (global; audited with the stated basis)."""
-    rule, form, done = rule_edit_form(
-        request, rules=rule_list(), code=code, form_class=RuleForm, update=rule_update,
-        saved=_("规则已修改，进行中的发展程序的期限将重新计算"), success_url=reverse("development:rules"))
-    if done:
-        return done
-    return _form_page(request, "development/rule_form.html", {
-        "form": form, "rule": rule, "title": rule.title, "cancel_url": reverse("development:rules"),
-    })

@@ -15,9 +15,10 @@ from ninja import P, PathEx, Query, Status
 
 from dangjian.core.api import MAX_ID, SIGNED_IN, Router
 from dangjian.core.pagination import keyset_page
+from dangjian.dues.calc import arrears_rows, member_due
 from dangjian.dues.choices import DuesPerm
 from dangjian.dues.models import DuesBill, DuesPayment, DuesRelief
-from dangjian.dues.rules import Calculation, calculate
+from dangjian.dues.rules import Calculation, calculate, rule_book_in_force
 from dangjian.dues.schemas import (
     ArrearsFilters,
     ArrearsPageOut,
@@ -35,18 +36,18 @@ from dangjian.dues.schemas import (
     ProfileIn,
     ReliefIn,
     ReliefOut,
+    RuleSetIn,
+    RuleSetOut,
 )
 from dangjian.dues.selectors import (
     arrears_list,
-    arrears_rows,
     bill_list,
     collection_rate,
     dues_member_get,
-    member_due,
     profile_of,
-    rule_book_in_force,
+    rule_set_list,
 )
-from dangjian.dues.services import bills_generate, payment_record, profile_set, relief_approve
+from dangjian.dues.services import bills_generate, payment_record, profile_set, relief_approve, rule_set_add
 from dangjian.orgs.api import org_ref_or_error
 
 __all__ = ["router"]
@@ -241,12 +242,12 @@ def dues_collection(request, query: Query[CollectionQuery]):
 )
 def dues_member(request, member_id: MemberId):
     member = dues_member_get(actor=request.auth, pk=member_id)
-    return _member_dues(member)
+    return _member_dues(request.auth, member)
 
 
-def _member_dues(member: Any) -> dict[str, Any]:
-    profile = profile_of(member)
-    due = member_due(member=member) if profile is not None else None
+def _member_dues(actor: Any, member: Any) -> dict[str, Any]:
+    profile = profile_of(actor=actor, member=member)
+    due = member_due(member=member, profile=profile) if profile is not None else None
     return {
         "member": {"id": member.pk, "name": member.name},
         "org": _org(member.org),
@@ -283,7 +284,7 @@ def dues_profile_set(request, payload: ProfileIn, member_id: MemberId):
     member = dues_member_get(actor=actor, pk=member_id, perm=DuesPerm.CHANGE)
     profile_set(actor=actor, member=member, category=payload.category, base=payload.base,
                 quarter_incomes=_split(payload.quarter_incomes), on=payload.on, reason=payload.reason)
-    return _member_dues(member)
+    return _member_dues(actor, member)
 
 
 @router.post(
@@ -336,3 +337,58 @@ def dues_relief_approve(request, payload: ReliefIn, member_id: MemberId):
         "valid_to": relief.valid_to, "approved_by": _org(approver), "approved_on": relief.approved_on,
         "document": relief.document,
     })
+
+
+def _rule_set(rule_set: Any) -> dict[str, Any]:
+    return {
+        "id": rule_set.pk, "version": rule_set.version, "name": rule_set.name,
+        "effective_from": rule_set.effective_from, "effective_to": rule_set.effective_to,
+        "citation": rule_set.citation, "base_mode": rule_set.base_mode, "rounding_step": str(rule_set.rounding_step),
+        "rounding_mode": rule_set.rounding_mode, "monthly_cap": _str(rule_set.monthly_cap),
+        "large_payment_threshold": str(rule_set.large_payment_threshold),
+        "arrears_warn_months": rule_set.arrears_warn_months,
+        "arrears_severe_months": rule_set.arrears_severe_months,
+        "arrears_limit_months": rule_set.arrears_limit_months,
+        "brackets": [{
+            "category": b.category, "lower": _str(b.lower), "upper": _str(b.upper),
+            "rate": None if b.rate is None else str(b.rate.normalize()), "fixed_amount": _str(b.fixed_amount),
+            "fixed_min": _str(b.fixed_min), "fixed_max": _str(b.fixed_max), "citation": b.citation,
+        } for b in sorted(rule_set.brackets.all(), key=lambda b: (b.category, b.lower is not None, b.lower or 0))],
+    }
+
+
+@router.get(
+    "/rule-sets",
+    perm=SIGNED_IN,
+    response=list[RuleSetOut],
+    operation_id="dues_rule_sets_list",
+    summary="党费标准各版本",
+    description="""
+        党费标准的全部版本（新的在前）：施行期、基数核定方式、精度与舍入、每月上限、大额党费标准、欠缴提醒月数，
+        以及每个人员类别的档次（比例为小数，如 0.015 即 1.5%）。党费标准是公开的规定，任何已登录用户都可以读取。
+    """,
+)
+def dues_rule_sets_list(request):
+    return [_rule_set(r) for r in rule_set_list(actor=request.auth)]
+
+
+@router.post(
+    "/rule-sets",
+    perm=DuesPerm.CONFIGURE,
+    response=RuleSetOut,
+    status=201,
+    operation_id="dues_rule_set_add",
+    summary="新增党费标准版本",
+    description="""
+        新增一个党费标准版本（无需数据库迁移）：施行日期为某月 1 日，且晚于最新版本的施行日期，不能与其他版本的
+        施行期重叠、不能留下没有标准的月份、不能早于已生成账单的月份；前一个未设停止日期的版本在新版本施行前一天
+        停止。每个人员类别须有档次：按比例的各档从空下限起首尾相接（上一档的上限即下一档的下限，上限含本数）到空上限，
+        比例大于 0 小于 1；或一行固定金额。所有问题一次返回 422，档次的字段写作 `brackets.<序号>.<字段>`（序号从 0 起），
+        不写入任何数据。已生成的账单保持原金额。权限 `dues.configure`；写入操作日志 `dues.rule_set_add`。
+    """,
+)
+def dues_rule_set_add(request, payload: RuleSetIn):
+    data = payload.model_dump()
+    reason = data.pop("reason")
+    rule_set = rule_set_add(actor=request.auth, data=data, reason=reason)
+    return Status(201, _rule_set(rule_set))

@@ -22,6 +22,7 @@ __all__ = [
 class DuesPerm:
     VIEW = "dues.view"
     CHANGE = "dues.change"
+    CONFIGURE = "dues.configure"  # add versions of the dues rules (platform-wide data)
 
 
 class DuesCategory(models.TextChoices):

@@ -10,7 +10,11 @@ __all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS", "SCHEDULE"]
 PERMISSIONS = [
     Permission(DuesPerm.VIEW, _("查看党费")),
     Permission(DuesPerm.CHANGE, _("管理党费（账单、缴费、基数、减免）")),
+    Permission(DuesPerm.CONFIGURE, _("维护党费标准（新增版本）")),
 ]
+
+# dues.configure: the system administrator's only (sysadmin holds every permission); the rules are national
+# regulations, the same for the whole platform.
 
 DEFAULT_GRANTS = {
     "org_dept": [DuesPerm.VIEW, DuesPerm.CHANGE],
@@ -25,9 +29,10 @@ def _without_dues_view(perms) -> bool:
     return DuesPerm.VIEW not in perms
 
 
-# The bills for those who may see them; in their place, the calculator (open to everyone signed in).
+# The dues pages for those who may see them; in their place, the calculator (open to everyone signed in).
 NAV = [
-    NavEntry("dues.bills", _("党费"), "dues:bills", DuesPerm.VIEW, order=40),
+    # dues:home sends those who look after others' dues to the bills and a plain member to 我的党费
+    NavEntry("dues.bills", _("党费"), "dues:home", DuesPerm.VIEW, order=40),
     NavEntry("dues.calculator", _("党费计算"), "dues:calculator", _without_dues_view, order=40),
 ]
 

@@ -31,7 +31,14 @@ __all__ = [
     "parse_base",
     "parse_category",
     "rule_book_for",
+    "rule_book_in_force",
+    "yuan",
 ]
+
+
+def yuan(amount: Decimal) -> str:
+    """An amount of yuan with thousands separators and two places: 10,000.00."""
+    return f"{quantize_money(amount):,.2f}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,19 @@ class Calculation:
     rule_set_version: str
     capped: bool
     standard_amount: Decimal  # before the cap (equal to amount when not capped)
+
+    @property
+    def formula(self) -> str:
+        """How the amount came about, for people: "基数 10,000.00 元 × 2% = 200.00 元" (issue 9, point 8),
+        the cap when it applied, or the fixed monthly amount."""
+        if self.rate is None or self.base is None:
+            return _("固定金额：每月 %(amount)s 元") % {"amount": yuan(self.amount)}
+        percent = format((self.rate * 100).normalize(), "f")
+        text = _("基数 %(base)s 元 × %(percent)s%% = %(amount)s 元") % {
+            "base": yuan(self.base), "percent": percent, "amount": yuan(self.standard_amount)}
+        if self.capped:
+            text += _("，按每月上限 %(cap)s 元") % {"cap": yuan(self.amount)}
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -185,6 +205,13 @@ def rule_book_for(on: dt.date) -> RuleBook:
     if rule_set is None:
         raise DomainError.one(DuesError.NO_RULE_SET, "on", _("%(d)s 没有施行中的党费标准") % {"d": on})
     return compile_rule_set(rule_set)
+
+
+def rule_book_in_force(on: dt.date | None = None) -> RuleBook | None:
+    """The rule set in force on *on* (default today), compiled; None when none is. The rules are public
+    regulations, the same for every reader."""
+    rule_set = DuesRuleSet.objects.in_force(on or timezone.localdate()).first()
+    return compile_rule_set(rule_set) if rule_set else None
 
 
 def parse_category(value: Any) -> str:

@@ -13,7 +13,15 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from dangjian.core.api import MAX_ID, PageQuery
-from dangjian.dues.choices import AlertLevel, BillStatus, DuesCategory, PaymentChannel, ReliefKind
+from dangjian.dues.choices import (
+    AlertLevel,
+    BaseMode,
+    BillStatus,
+    DuesCategory,
+    PaymentChannel,
+    ReliefKind,
+    RoundingMode,
+)
 
 __all__ = [
     "ArrearsFilters",
@@ -32,6 +40,8 @@ __all__ = [
     "ProfileIn",
     "ReliefIn",
     "ReliefOut",
+    "RuleSetIn",
+    "RuleSetOut",
 ]
 
 _AMOUNT = {"max_digits": 12, "decimal_places": 2}
@@ -188,7 +198,8 @@ class ProfileIn(_Input):
 class PaymentIn(_Input):
     amount: Decimal = Field(..., description="本次收到的总金额（元），须大于零", **_AMOUNT)
     voluntary_extra: Decimal = Field(Decimal("0"), description="其中自愿多交的部分（元）", **_AMOUNT)
-    reference: str = Field(..., max_length=100, description="缴费渠道的流水号（同一渠道内唯一，幂等键）")
+    reference: str = Field("", max_length=100, description="缴费渠道的流水号（同一渠道内唯一，幂等键）；现金缴费可留空，"
+                                                        "此时自动编号（XJ+日期-党员id-序号）")
     channel: PaymentChannel
     paid_on: dt.date
     periods: str | None = Field(None, max_length=200,
@@ -229,3 +240,64 @@ class ReliefOut(Schema):
     approved_by: DuesOrgRefOut
     approved_on: dt.date
     document: str
+
+
+_MONEY_TEXT = {"max_length": 40}
+
+
+class BracketIn(_Input):
+    category: str = Field(..., max_length=40, description="人员类别代码：" + ", ".join(DuesCategory.values))
+    lower: str | None = Field(None, description="基数高于（元，不含）；最低一档留空", **_MONEY_TEXT)
+    upper: str | None = Field(None, description="基数不超过（元，含）；最高一档留空", **_MONEY_TEXT)
+    rate: str | None = Field(None, description="比例，小数形式（0.015 即 1.5%）；固定金额档留空", **_MONEY_TEXT)
+    fixed_amount: str | None = Field(None, description="每月固定金额（元）；按比例档留空", **_MONEY_TEXT)
+    fixed_min: str | None = Field(None, description="固定金额下限（元，可选，如农民 0.2）", **_MONEY_TEXT)
+    fixed_max: str | None = Field(None, description="固定金额上限（元，可选，如农民 1.0）", **_MONEY_TEXT)
+    citation: str = Field(..., max_length=300, description="依据")
+
+
+class RuleSetIn(_Input):
+    version: str = Field(..., max_length=20, description="版本号（唯一），如 2031")
+    name: str = Field(..., max_length=200, description="文件名称")
+    effective_from: dt.date = Field(..., description="施行日期：某月 1 日，晚于最新版本的施行日期；前一版本在前一天停止")
+    citation: str = Field(..., max_length=2000, description="依据（文件名称、文号、条款）")
+    base_mode: str = Field(..., max_length=10, description="基数核定方式：" + ", ".join(BaseMode.values))
+    rounding_step: str = Field(..., description="计算精度（元）：0.01、0.1 或 1", **_MONEY_TEXT)
+    rounding_mode: str = Field(..., max_length=10, description="舍入方式：" + ", ".join(RoundingMode.values))
+    monthly_cap: str | None = Field(None, description="每月应交上限（元）；无上限留空", **_MONEY_TEXT)
+    large_payment_threshold: str = Field(..., description="大额党费标准（元）", **_MONEY_TEXT)
+    arrears_warn_months: int = Field(..., description="欠缴提醒（月）")
+    arrears_severe_months: int = Field(..., description="欠缴严重提醒（月）")
+    arrears_limit_months: int = Field(..., description="连续不缴期限（月）")
+    brackets: list[BracketIn] = Field(..., max_length=60, description="每个人员类别的档次：按比例的各档首尾相接，"
+                                                                     "或一行固定金额")
+    reason: str = Field("", max_length=500, description="记入操作日志")
+
+
+class BracketOut(Schema):
+    category: str
+    lower: str | None
+    upper: str | None
+    rate: str | None
+    fixed_amount: str | None
+    fixed_min: str | None
+    fixed_max: str | None
+    citation: str
+
+
+class RuleSetOut(Schema):
+    id: int
+    version: str
+    name: str
+    effective_from: dt.date
+    effective_to: dt.date | None = Field(..., description="停止日期（含当日）；现行版本为 null")
+    citation: str
+    base_mode: str
+    rounding_step: str
+    rounding_mode: str
+    monthly_cap: str | None
+    large_payment_threshold: str
+    arrears_warn_months: int
+    arrears_severe_months: int
+    arrears_limit_months: int
+    brackets: list[BracketOut]

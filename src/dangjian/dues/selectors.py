@@ -13,46 +13,42 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from dangjian.core.money import ZERO, quantize_money
-from dangjian.core.scoping import get_for_actor, path_range_q
+from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
 from dangjian.dues.choices import OPEN_BILL_STATUSES, AlertLevel, BillStatus, DuesPerm
 from dangjian.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesProfile, DuesRelief, DuesRuleSet
 from dangjian.dues.periods import Period, parse_period, period_of
-from dangjian.dues.rules import Calculation, RuleBook, apply_relief, compile_rule_set
+from dangjian.dues.rules import RuleBook, rule_book_in_force
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
 __all__ = [
-    "ArrearsRow",
+    "RECONCILIATION_COLUMNS",
     "CollectionRate",
-    "Due",
-    "alert_level",
     "arrears_list",
-    "arrears_rows",
     "bill_list",
     "collection_rate",
     "collection_rates",
     "dues_can_change",
+    "dues_manages",
     "dues_member_get",
-    "member_due",
+    "member_outstanding",
+    "my_member",
     "payment_list",
     "profile_of",
     "reconciliation_rows",
     "relief_list",
-    "rule_book_in_force",
     "rule_set_list",
 ]
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def rule_set_list() -> QuerySet[DuesRuleSet]:
-    """The dues rules are public regulations: readable by every signed-in user (the calculator)."""
+def rule_set_list(*, actor: Any) -> QuerySet[DuesRuleSet]:
+    """Every version of the dues rules, newest first, with its brackets. The rules are public regulations:
+    every signed-in user reads them (the calculator); nobody else."""
+    if not getattr(actor, "is_authenticated", False):
+        return DuesRuleSet.objects.none()
     return DuesRuleSet.objects.prefetch_related("brackets").order_by("-effective_from")
-
-
-def rule_book_in_force(on: dt.date | None = None) -> RuleBook | None:
-    rule_set = DuesRuleSet.objects.in_force(on or timezone.localdate()).first()
-    return compile_rule_set(rule_set) if rule_set else None
 
 
 def dues_member_get(*, actor: Any, pk: Any, perm: str = DuesPerm.VIEW) -> Member:
@@ -65,9 +61,35 @@ def dues_can_change(*, actor: Any, member: Member) -> bool:
     return Member.objects.for_actor(actor, DuesPerm.CHANGE).filter(pk=member.pk).exists()
 
 
-def profile_of(member: Member) -> DuesProfile | None:
-    """The member's dues profile (the caller already holds the member through a scoped selector)."""
-    return DuesProfile.objects.filter(member=member).first()
+def dues_manages(*, actor: Any) -> bool:
+    """Whether *actor* looks after other members' dues (``dues.view`` beyond their own record, or
+    ``dues.change`` anywhere): they land on the bills; a plain member lands on their own dues."""
+    if resolver().has_perm_anywhere(actor, DuesPerm.CHANGE):
+        return True
+    return any(grant.kind != ScopeKind.SELF for grant in resolver().grants(actor, DuesPerm.VIEW))
+
+
+def my_member(*, actor: Any) -> Member | None:
+    """The member record linked to *actor*'s account (always visible to its owner, STYLE §4), or None."""
+    if not getattr(actor, "pk", None):
+        return None
+    return Member.objects.for_actor(actor, DuesPerm.VIEW).filter(user=actor).select_related("org").first()
+
+
+def member_outstanding(*, actor: Any, member: Member, as_of: dt.date | None = None) -> tuple[Decimal, int]:
+    """What *member* still owes on the bills up to the month of *as_of* (default today), and for how many
+    months, as far as the actor sees them (the member's own included). One aggregate query."""
+    current = str(period_of(as_of or timezone.localdate()))
+    row = (DuesBill.objects.for_actor(actor, DuesPerm.VIEW)
+           .filter(member=member, status__in=OPEN_BILL_STATUSES, period__lte=current)
+           .aggregate(owed=Coalesce(Sum(F("amount_due") - F("paid_amount"), output_field=_MONEY), Value(ZERO),
+                                    output_field=_MONEY), months=Count("pk")))
+    return quantize_money(row["owed"]), row["months"]
+
+
+def profile_of(*, actor: Any, member: Member, perm: str = DuesPerm.VIEW) -> DuesProfile | None:
+    """The member's dues profile when the actor may see it (their own included), else None."""
+    return DuesProfile.objects.for_actor(actor, perm).filter(member=member).first()
 
 
 def bill_list(
@@ -111,50 +133,7 @@ def relief_list(*, actor: Any, member: Member | None = None, perm: str = DuesPer
     return qs.select_related("approved_by")
 
 
-# ------------------------------------------------------------------------------------------ what is due
-
-@dataclass(frozen=True)
-class Due:
-    """What a member owes for a month under the rules and any relief in force on *on*."""
-
-    on: dt.date
-    calculation: Calculation
-    relief: DuesRelief | None
-    amount: Decimal
-
-
-def member_due(*, member: Member, on: dt.date | None = None) -> Due | None:
-    """The monthly amount for *member* on day *on*: the rules in force, the profile's base, and a
-    hardship relief when ``valid_from <= on <= valid_to`` (both days inclusive). None without a
-    profile or a rule set. The caller holds *member* through a scoped selector."""
-    on = on or timezone.localdate()
-    profile = profile_of(member)
-    book = rule_book_in_force(on)
-    if profile is None or book is None:
-        return None
-    calc = book.calculate(profile.category, profile.base_amount)
-    relief = (
-        DuesRelief.objects.filter(member=member, revoked_on__isnull=True, valid_from__lte=on, valid_to__gte=on)
-        .order_by("-valid_from")
-        .first()
-    )
-    amount = apply_relief(calc.amount, relief.kind, relief.amount) if relief else calc.amount
-    return Due(on=on, calculation=calc, relief=relief, amount=amount)
-
-
 # ------------------------------------------------------------------------------------------ arrears
-
-def alert_level(age_months: int, book: RuleBook) -> str:
-    """Alert for an oldest unpaid month *age_months* old (thresholds are rule-set data, DOMAIN §1
-    "Non-payment for 6 months"): warn, severe, then the Constitution art. 9 limit."""
-    if age_months >= book.arrears_limit_months:
-        return AlertLevel.LIMIT
-    if age_months >= book.arrears_severe_months:
-        return AlertLevel.SEVERE
-    if age_months >= book.arrears_warn_months:
-        return AlertLevel.WARN
-    return AlertLevel.NONE
-
 
 _LEVEL_THRESHOLD = {
     AlertLevel.WARN: "arrears_warn_months",
@@ -196,30 +175,6 @@ def arrears_list(
             months = getattr(book, _LEVEL_THRESHOLD[min_level])
             qs = qs.filter(oldest_unpaid__lte=str(current.add(-months)))
     return qs.select_related("org").order_by("pk")
-
-
-@dataclass(frozen=True)
-class ArrearsRow:
-    member: Member
-    unpaid_months: int
-    oldest_unpaid: str
-    age_months: int
-    owed: Decimal
-    level: str
-
-
-def arrears_rows(members: list[Member], *, as_of: dt.date | None = None, book: RuleBook | None = None
-                 ) -> list[ArrearsRow]:
-    """Adds age and alert level to rows of :func:`arrears_list` (no query when *book* is given)."""
-    as_of = as_of or timezone.localdate()
-    book = book or rule_book_in_force(as_of)
-    current = period_of(as_of)
-    out = []
-    for m in members:
-        age = parse_period(m.oldest_unpaid).months_until(current)
-        out.append(ArrearsRow(m, m.unpaid_months, m.oldest_unpaid, age, quantize_money(m.owed),
-                              alert_level(age, book) if book else AlertLevel.NONE))
-    return out
 
 
 # ------------------------------------------------------------------------------------------ collection

@@ -9,8 +9,9 @@ same titles and labels go out and come back in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dangjian.dues.choices import DuesCategory
@@ -19,7 +20,10 @@ from dangjian.exchange.choices import ImportKind
 from dangjian.members.choices import ETHNICITIES, Category, Education, Gender, MemberStatus
 from dangjian.orgs.choices import OrgType
 
-__all__ = ["FIELDS", "Column", "FieldSpec", "Mapping", "T", "standard_columns"]
+if TYPE_CHECKING:
+    from dangjian.exchange.models import ExchangeProfile
+
+__all__ = ["FIELDS", "Column", "FieldSpec", "Mapping", "T", "mapping_for", "standard_columns"]
 
 
 class T:
@@ -210,3 +214,13 @@ class Mapping:
     def title_of(self, field_name: str) -> str:
         col = self.by_field().get(field_name)
         return col.title if col else ""
+
+
+def mapping_for(kind: str, profile: ExchangeProfile | None) -> Mapping:
+    """The column mapping of *kind*: the standard one, or a saved profile's (read in scope by the caller,
+    ``exchange.selectors.profile_get``); a profile of another kind is "not found"."""
+    if profile is None:
+        return Mapping.standard(kind)
+    if profile.kind != kind:
+        raise Http404("profile of another kind")
+    return Mapping(kind, profile.columns, name=profile.name)

@@ -25,5 +25,6 @@ NAV = [
 
 SCHEDULE = [
     ScheduleEntry("exchange.purge_import_files", "dangjian.exchange.tasks.purge_import_files", "30 3 * * *",
-                  "每天 03:30 清除 30 天前导入任务的上传文件（含身份证号和手机号；导入报告保留）"),
+                  "每天 03:30 清除 30 天前导入任务的上传文件（含身份证号和手机号；导入报告保留）",
+                  title=_("清除过期的导入文件")),
 ]

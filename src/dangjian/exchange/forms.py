@@ -6,10 +6,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.exchange.choices import ImportKind, ImportMode
+from dangjian.exchange.choices import ExchangePerm, ImportKind, ImportMode
 from dangjian.exchange.columns import FIELDS, T
-from dangjian.members.choices import Category, MemberStatus
-from dangjian.orgs.choices import OrgStatus, OrgType
+from dangjian.members.choices import Category, MembersPerm, MemberStatus
+from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm
 
 __all__ = ["MAX_UPLOAD_BYTES", "ImportForm", "MemberExportForm", "OrgExportForm", "ProfileForm"]
@@ -23,9 +24,8 @@ class ImportForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("数据类别"), choices=ImportKind.choices)
     profile = forms.ChoiceField(label=_("列格式"), required=False)
     mode = forms.ChoiceField(label=_("导入方式"), choices=ImportMode.choices, initial=ImportMode.CREATE)
-    org_code = forms.CharField(label=_("导入到组织（可选）"), max_length=40, required=False,
-                               help_text=_("文件中未填组织的行归入该组织；填写了组织的行须在该组织之内"),
-                               widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}))
+    org_code = OrgPickerField(label=_("导入到组织（可选）"), required=False, perm=ExchangePerm.IMPORT,
+                              help_text=_("文件中未填组织的行归入该组织；填写了组织的行须在该组织之内"))
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}))
 
@@ -46,8 +46,7 @@ class ImportForm(BootstrapForm):
 
 class MemberExportForm(BootstrapForm):
     q = forms.CharField(label=_("姓名/身份证号"), required=False)
-    org = forms.CharField(label=_("组织代码"), required=False,
-                          widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}))
+    org = OrgPickerField(label=_("党组织"), required=False, perm=MembersPerm.VIEW, help_text="")
     subtree = forms.BooleanField(label=_("含下级组织"), required=False, initial=True)
     status = forms.ChoiceField(label=_("党籍状态"), choices=_BLANK + list(MemberStatus.choices), required=False)
     category = forms.ChoiceField(label=_("人员类别"), choices=_BLANK + list(Category.choices), required=False)
@@ -57,8 +56,7 @@ class MemberExportForm(BootstrapForm):
 
 
 class OrgExportForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码（含下级）"), required=False,
-                          widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}))
+    org = OrgPickerField(label=_("党组织（含下级）"), required=False, perm=OrgsPerm.VIEW, help_text="")
     org_type = forms.ChoiceField(label=_("组织类别"), choices=_BLANK + list(OrgType.choices), required=False)
     status = forms.ChoiceField(label=_("状态"), choices=_BLANK + list(OrgStatus.choices), required=False)
     q = forms.CharField(label=_("名称"), required=False)

@@ -7,9 +7,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dangjian.core.parsing import parse_id
-from dangjian.core.scoping import SYSTEM, report_out_of_scope
+from dangjian.core.scoping import report_out_of_scope
 from dangjian.exchange.choices import ExchangePerm
-from dangjian.exchange.columns import Mapping
 from dangjian.exchange.models import ExchangeProfile, ImportJob
 from dangjian.members.choices import MembersPerm
 from dangjian.members.models import Member
@@ -20,7 +19,6 @@ __all__ = [
     "export_members_qs",
     "job_get",
     "job_list",
-    "mapping_for",
     "profile_get",
     "profile_list",
     "revealable_ids",
@@ -29,7 +27,6 @@ __all__ = [
 
 def profile_list(*, actor: Any, kind: str | None = None, perm: str = ExchangePerm.IMPORT) -> QuerySet[ExchangeProfile]:
     """Platform-wide mappings plus the unit mappings of orgs in the actor's scope (all for the system)."""
-    actor = SYSTEM if actor is None else actor  # services' callers still say None for the system
     qs = ExchangeProfile.objects.filter(
         Q(org__isnull=True) | Q(pk__in=ExchangeProfile.objects.for_actor(actor, perm).values("pk"))
     )
@@ -54,14 +51,6 @@ def profile_get(*, actor: Any, pk: Any = None, code: str | None = None,
         raise Http404("not found")
 
 
-def mapping_for(kind: str, profile: ExchangeProfile | None) -> Mapping:
-    if profile is None:
-        return Mapping.standard(kind)
-    if profile.kind != kind:
-        raise Http404("profile of another kind")
-    return Mapping(kind, profile.columns, name=profile.name)
-
-
 def job_list(*, actor: Any, limit: int = 20) -> list[ImportJob]:
     """The actor's own recent import jobs (a job belongs to whoever uploaded it)."""
     if getattr(actor, "pk", None) is None:  # anonymous, or the system (which uploads nothing)
@@ -71,8 +60,12 @@ def job_list(*, actor: Any, limit: int = 20) -> list[ImportJob]:
 
 def job_get(*, actor: Any, pk: int, with_data: bool = False) -> ImportJob:
     # the system (the worker, the CLI) reaches every job; a user only their own
-    system = actor is None or getattr(actor, "is_system", False)
-    qs = ImportJob.objects.all() if system else ImportJob.objects.filter(created_by=actor)
+    if getattr(actor, "is_system", False):
+        qs = ImportJob.objects.all()
+    elif getattr(actor, "pk", None) is not None:
+        qs = ImportJob.objects.filter(created_by_id=actor.pk)
+    else:
+        qs = ImportJob.objects.none()
     if not with_data:
         qs = qs.defer("data")
     try:
@@ -89,7 +82,6 @@ def export_members_qs(*, actor: Any, org: Organization | None = None, subtree: b
     """The member list of :func:`members.selectors.member_list` (same filters, same scope), with what an
     export needs joined. The CLI exports as :data:`~dangjian.core.scoping.SYSTEM` (whole register) or as
     the user named by ``--as``."""
-    actor = SYSTEM if actor is None else actor
     qs = member_list(actor=actor, org=org, subtree=subtree, status=status, category=category, q=q)
     return qs.select_related("org", "party_group", "unit").order_by("pk")
 
@@ -97,7 +89,6 @@ def export_members_qs(*, actor: Any, org: Organization | None = None, subtree: b
 def revealable_ids(*, actor: Any, member_ids: list[int]) -> set[int]:
     """Which of these members' ID numbers and phones *actor* may see unmasked (``members.reveal`` in
     scope, or the actor's own record — as :func:`members.selectors.can_reveal`), in one query."""
-    actor = SYSTEM if actor is None else actor
     allowed = set(Member.objects.for_actor(actor, MembersPerm.REVEAL).filter(pk__in=member_ids)
                   .values_list("pk", flat=True))
     if getattr(actor, "pk", None) is not None:  # the system has no record of its own

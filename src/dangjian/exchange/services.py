@@ -21,6 +21,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.scoping import SYSTEM, system_if_none
 from dangjian.exchange.choices import ERRORS_SHOWN, ImportKind, ImportMode, JobStatus
 from dangjian.exchange.columns import FIELDS, Mapping, T
 from dangjian.exchange.engine import ImportReport, Progress, RowError, execute
@@ -232,12 +233,13 @@ def export_members(*, actor: Any, out: IO[bytes], fmt: str = "xlsx", mapping: Ma
     count and how many rows went out unmasked.
     """
     mapping = mapping or Mapping.standard(ImportKind.MEMBERS)
-    qs = export_members_qs(actor=actor, org=org, subtree=subtree, status=status, category=category, q=q)
+    reader = system_if_none(actor)
+    qs = export_members_qs(actor=reader, org=org, subtree=subtree, status=status, category=category, q=q)
     counts = {"count": 0, "revealed": 0}
 
     def records():
         for batch in chunked(qs.iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
-            allowed = revealable_ids(actor=actor, member_ids=[m.pk for m in batch]) if unmasked else set()
+            allowed = revealable_ids(actor=reader, member_ids=[m.pk for m in batch]) if unmasked else set()
             for member in batch:
                 reveal = member.pk in allowed
                 counts["revealed"] += reveal
@@ -252,10 +254,10 @@ def export_members(*, actor: Any, out: IO[bytes], fmt: str = "xlsx", mapping: Ma
     return counts
 
 
-def _org_extras(orgs: list[Organization], wanted: set[str]) -> dict[str, dict[int, Any]]:
+def _org_extras(actor: Any, orgs: list[Organization], wanted: set[str]) -> dict[str, dict[int, Any]]:
     extras: dict[str, dict[int, Any]] = {}
     if wanted & {"parent_code", "parent_name"}:
-        extras["parent_code"] = org_parent_codes(orgs)
+        extras["parent_code"] = org_parent_codes(actor=SYSTEM if actor is None else actor, orgs=orgs)
         parents = {o.path[:-Organization.steplen] for o in orgs if o.depth > 1}
         names = dict(Organization.objects.filter(path__in=parents).values_list("path", "name"))
         extras["parent_name"] = {o.pk: names.get(o.path[:-Organization.steplen], "") if o.depth > 1 else ""
@@ -315,7 +317,7 @@ def export_orgs(*, actor: Any, out: IO[bytes], fmt: str = "xlsx", mapping: Mappi
 
     def records():
         for batch in chunked(qs.order_by("path").iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
-            extras = _org_extras(batch, wanted)
+            extras = _org_extras(actor, batch, wanted)
             for org in batch:
                 yield org, extras
 

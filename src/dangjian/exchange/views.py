@@ -22,9 +22,10 @@ from dangjian.core.errors import DomainError
 from dangjian.core.parsing import parse_id
 from dangjian.core.scoping import resolver
 from dangjian.exchange.choices import SYNC_MAX_BYTES, ExchangePerm, ImportKind, JobStatus
+from dangjian.exchange.columns import mapping_for
 from dangjian.exchange.forms import ImportForm, MemberExportForm, OrgExportForm, ProfileForm
 from dangjian.exchange.importers import IMPORTERS
-from dangjian.exchange.selectors import job_get, job_list, mapping_for, profile_get, profile_list
+from dangjian.exchange.selectors import job_get, job_list, profile_get, profile_list
 from dangjian.exchange.services import (
     export_members,
     export_orgs,
@@ -38,6 +39,8 @@ from dangjian.exchange.tasks import run_import_job
 from dangjian.exchange.workbooks import write_template
 from dangjian.members.choices import MembersPerm
 from dangjian.orgs.choices import OrgsPerm, OrgType
+from dangjian.orgs.models import Organization
+from dangjian.orgs.pickers import org_pick_resolve
 from dangjian.orgs.selectors import org_get_by_code, org_list
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
@@ -114,10 +117,9 @@ def upload(request):
                 form.add_error("profile", _("未找到该交换方案"))
         default_org = None
         if data.get("org_code", "").strip():
-            try:
-                default_org = org_get_by_code(actor=actor, code=data["org_code"].strip(), perm=KIND_PERM[data["kind"]])
-            except Http404:
-                form.add_error("org_code", _("未找到该组织代码，或该组织不在您的管理范围内"))
+            default_org, error = org_pick_resolve(actor=actor, text=data["org_code"], perm=KIND_PERM[data["kind"]])
+            if default_org is None:
+                form.add_error("org_code", error)
         if not form.errors:
             upload_file = data["file"]
             content = upload_file.read()
@@ -210,8 +212,8 @@ def export_page(request):
     """导出: member list and org list exports with the list filters, in a mapping's layout."""
     actor = request.user
     return render(request, "exchange/export.html", {
-        "member_form": MemberExportForm(initial={"subtree": True, "format": "xlsx"}),
-        "org_form": OrgExportForm(initial={"format": "xlsx"}),
+        "member_form": MemberExportForm(initial={"subtree": True, "format": "xlsx"}, auto_id="member_%s"),
+        "org_form": OrgExportForm(initial={"format": "xlsx"}, auto_id="orgs_%s"),
         "member_profiles": profile_list(actor=actor, kind=ImportKind.MEMBERS, perm=ExchangePerm.EXPORT),
         "org_profiles": profile_list(actor=actor, kind=ImportKind.ORGS, perm=ExchangePerm.EXPORT),
         "can_reveal": resolver().has_perm_anywhere(actor, MembersPerm.REVEAL),
@@ -225,6 +227,14 @@ def _file_response(out, fmt: str, label: str) -> FileResponse:
     return FileResponse(out, as_attachment=True, filename=f"{label}-{_stamp()}.{fmt}", content_type=content_type)
 
 
+def _export_org(actor: Any, text: str, perm: str) -> Organization:
+    """The org chosen in an export filter (picker: a code or a name); out of scope it is 404 like a missing one."""
+    org, _error = org_pick_resolve(actor=actor, text=text, perm=perm)
+    if org is None:
+        raise Http404("not found")
+    return org
+
+
 @require_perm(ExchangePerm.EXPORT)
 @require_GET
 def export_members_view(request):
@@ -235,7 +245,7 @@ def export_members_view(request):
     data = form.cleaned_data
     org = None
     if (data.get("org") or "").strip():
-        org = org_get_by_code(actor=actor, code=data["org"].strip(), perm=MembersPerm.VIEW)  # 404 out of scope
+        org = _export_org(actor, data["org"], MembersPerm.VIEW)
     profile = _profile_param(request, actor, ImportKind.MEMBERS, ExchangePerm.EXPORT)
     fmt = data.get("format") or "xlsx"
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
@@ -257,7 +267,7 @@ def export_orgs_view(request):
     data = form.cleaned_data
     org = None
     if (data.get("org") or "").strip():
-        org = org_get_by_code(actor=actor, code=data["org"].strip(), perm=OrgsPerm.VIEW)  # 404 out of scope
+        org = _export_org(actor, data["org"], OrgsPerm.VIEW)
     profile = _profile_param(request, actor, ImportKind.ORGS, ExchangePerm.EXPORT)
     fmt = data.get("format") or "xlsx"
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Query
 
+from dangjian.core import rules as kit
 from dangjian.core.api import MAX_ID, Router
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
+from dangjian.core.rules_api import rule_operations
+from dangjian.core.rules_api import rule_out as kit_rule_out
+from dangjian.core.scoping import SYSTEM
 from dangjian.health.choices import HealthPerm
 from dangjian.health.errors import HealthError
 from dangjian.health.models import Finding
@@ -25,21 +28,20 @@ from dangjian.health.schemas import (
     FindingFilters,
     FindingOut,
     FindingPageOut,
+    HealthRuleIn,
+    HealthRuleOut,
     MonitorOut,
     MonitorQuery,
-    RuleOut,
-    RuleUpdateIn,
 )
 from dangjian.health.selectors import (
     MonitorRow,
-    RuleSetting,
     finding_get,
     finding_list,
     monitor_table,
     rule_setting,
-    rule_settings,
 )
 from dangjian.health.services import finding_acknowledge, rule_update
+from dangjian.health.services.config import RULESET
 from dangjian.orgs.api import org_ref_or_error
 
 __all__ = ["finding_out", "monitor_row_out", "router", "rule_out"]
@@ -66,14 +68,12 @@ def finding_out(f: Finding) -> dict[str, Any]:
     }
 
 
-def rule_out(s: RuleSetting) -> dict[str, Any]:
-    rule = s.rule
-    return {
-        "code": rule.code, "title": str(rule.title), "description": str(rule.description), "citation": rule.citation,
-        "severity": s.severity, "enabled": s.enabled, "available": s.available, "note": rule.unavailable_reason(),
-        "notify_role": s.notify_role, "params": s.params, "param_schema": [p.describe() for p in rule.params],
-        "updated_at": s.updated_at,
-    }
+def rule_out(rule: kit.Rule, ruleset: kit.Ruleset) -> dict[str, Any]:
+    """A health rule in the kit's shape, with its description, whether it runs, whom it notifies."""
+    # platform configuration, read like the kit's ruleset.load(): the operation has checked the permission
+    s = rule_setting(actor=SYSTEM, code=rule.code)
+    return {**kit_rule_out(rule, ruleset), "description": str(s.rule.description), "available": s.available,
+            "note": s.rule.unavailable_reason(), "notify_role": s.notify_role, "updated_at": s.updated_at}
 
 
 def _rate(value: Any) -> float | None:
@@ -139,38 +139,21 @@ def health_findings_acknowledge(request, finding_id: FindingId, payload: Acknowl
     return finding_out(finding_acknowledge(actor=actor, finding=finding, note=payload.note))
 
 
-@router.get(
-    "/rules",
-    perm=HealthPerm.VIEW,
-    response=list[RuleOut],
-    operation_id="health_rules_list",
-    summary="监测规则",
-    description="""
-        全部监测规则：稳定的规则代码、标题、依据（DOMAIN.md 条目）、当前参数及其范围和默认值、严重程度、
+rule_operations(
+    router, ruleset=RULESET, view_perm=HealthPerm.VIEW, update=rule_update, into=HealthRuleIn, out=HealthRuleOut,
+    convert=rule_out,
+    list_summary="监测规则",
+    list_description="""
+        全部监测规则：稳定的规则代码、名称、依据（DOMAIN.md 条目）、当前参数及其范围和默认值、严重程度、
         是否启用、是否可运行（数据来源模块未安装时不运行）和通知的角色。规则适用于整个平台。
     """,
-)
-def health_rules_list(request):
-    return [rule_out(s) for s in rule_settings()]
-
-
-@router.patch(
-    "/rules/{code}",
-    perm=HealthPerm.CONFIGURE,
-    response=RuleOut,
-    operation_id="health_rules_update",
-    summary="修改监测规则",
-    description="""
+    update_summary="修改监测规则",
+    update_description="""
         修改一条规则的参数（只需给出要改的参数；每个参数须在规定范围内，超出范围返回 422，字段为
         `params.<参数名>`）、严重程度、是否启用或通知的角色，须写明依据；记入操作日志 `health.rule_update`，
         随后在后台按新参数重新检查全部组织。
     """,
 )
-def health_rules_update(request, payload: RuleUpdateIn, code: PathEx[str, P(max_length=60)]):
-    if get_rule(code) is None:
-        raise Http404("unknown rule")
-    rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True))
-    return rule_out(rule_setting(code))
 
 
 @router.get(

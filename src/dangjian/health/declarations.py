@@ -2,10 +2,10 @@
 nightly scan and the term reminders (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, Permission, ScheduleEntry
-from dangjian.health.choices import HealthPerm
+from dangjian.core.declarations import Labels, NavEntry, Permission, ScheduleEntry
+from dangjian.health.choices import FindingState, HealthPerm
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS", "SCHEDULE"]
+__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS", "SCHEDULE"]
 
 PERMISSIONS = [
     Permission(HealthPerm.VIEW, _("查看组织健康监测（监测表、问题清单、规则）")),
@@ -30,7 +30,22 @@ NAV = [
 
 SCHEDULE = [
     ScheduleEntry("health.scan_all", "dangjian.health.tasks.scan_all", "30 2 * * *",
-                  "每晚 02:30 全量组织体检（health 规则），新发现的问题通知责任人"),
+                  "每晚 02:30 全量组织体检（health 规则），新发现的问题通知责任人", title=_("组织健康体检")),
     ScheduleEntry("health.term_reminders", "dangjian.health.tasks.term_reminders", "0 8 * * *",
-                  "每天 08:00 换届提醒（届满前 6/3/1 个月）"),
+                  "每天 08:00 换届提醒（届满前 6/3/1 个月）", title=_("换届提醒")),
+]
+
+
+def _rule_titles() -> dict[str, object]:
+    from dangjian.health.rules import all_rules, load
+
+    load()
+    return {rule.code: rule.title for rule in all_rules()}
+
+
+# A finding's rule code is also the source of the alert it raises (integration.services.alerts).
+LABELS = [
+    Labels("finding", _rule_titles),
+    Labels("source", _rule_titles),
+    Labels("finding_state", dict(FindingState.choices)),
 ]

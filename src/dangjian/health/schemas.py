@@ -10,6 +10,8 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from dangjian.core.api import PageQuery
+from dangjian.core.rules_api import RuleIn
+from dangjian.core.rules_api import RuleOut as KitRuleOut
 from dangjian.health.choices import FindingState, Severity
 
 __all__ = [
@@ -17,10 +19,10 @@ __all__ = [
     "FindingFilters",
     "FindingOut",
     "FindingPageOut",
+    "HealthRuleIn",
+    "HealthRuleOut",
     "MonitorOut",
     "MonitorQuery",
-    "RuleOut",
-    "RuleUpdateIn",
 ]
 
 
@@ -75,37 +77,21 @@ class AcknowledgeIn(_Input):
     note: str = Field("", max_length=200, description="确认说明（可选）")
 
 
-class ParamOut(Schema):
-    name: str
-    label: str
-    default: int | list[int]
-    min: int
-    max: int
-    unit: str
-    many: bool = Field(..., description="true: a list of integers, each within [min, max]")
+class HealthRuleOut(KitRuleOut):
+    """The rules kit's shape with what a health rule adds: what it checks, whether it runs, whom it notifies."""
 
-
-class RuleOut(Schema):
-    code: str
-    title: str
     description: str
-    citation: str
-    severity: Severity
-    enabled: bool
     available: bool = Field(..., description="false: the app the rule reads is not installed yet; it does not run")
     note: str
     notify_role: str
-    params: dict[str, Any]
-    param_schema: list[ParamOut]
     updated_at: dt.datetime | None
 
 
-class RuleUpdateIn(_Input):
-    params: dict[str, Any] | None = Field(None, description="只需给出要修改的参数；每个参数须在其范围内")
+class HealthRuleIn(RuleIn):
+    """The rules kit's input with the health rules' settings: severity and the role to notify."""
+
     severity: Severity | None = None
-    enabled: bool | None = None
     notify_role: str | None = Field(None, max_length=40, description="通知的角色代码，如 branch_secretary")
-    reason: str = Field(..., min_length=1, max_length=500, description="修改依据（文件名称和文号）")
 
 
 class MonitorQuery(Schema):

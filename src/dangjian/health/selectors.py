@@ -1,6 +1,6 @@
 """Reads of the health app; every read of findings or indicators takes the acting user (STYLE §3).
 
-- the rules with their effective settings (platform-wide configuration, the same for everyone);
+- the rules with their effective settings (platform-wide configuration, the same for every reader);
 - findings in the actor's scope, filtered, for the list and the API;
 - the monitoring table: the children of one org with their indicators, read from the rollup rows the
   scans keep (``OrgRollup``), so its cost does not depend on the size of the subtree below.
@@ -14,11 +14,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dangjian.core.scoping import get_for_actor, path_range_q
+from dangjian.core.scoping import get_for_actor, path_range_q, platform_readable, platform_rows
 from dangjian.health.choices import (
     OPEN_STATES,
     RULE_GROUPS,
-    SEVERITY_RANK,
     STATUS_THRESHOLDS,
     FindingState,
     HealthPerm,
@@ -85,24 +84,28 @@ def _setting(rule: Rule, row: RuleConfig | None) -> RuleSetting:
     return RuleSetting(rule, params, row.severity, row.enabled, row.notify_role, row.updated_at)
 
 
-def rule_settings() -> list[RuleSetting]:
-    """Every registered rule with its settings, in registry order (one query)."""
-    rows = {row.code: row for row in RuleConfig.objects.all()}
+def rule_settings(*, actor: Any, perm: str = HealthPerm.VIEW) -> list[RuleSetting]:
+    """Every registered rule with its settings, in registry order (one query). Platform-wide
+    configuration: all of it for an actor holding *perm* somewhere (the system: the scans), else none."""
+    if not platform_readable(actor, perm):
+        return []
+    rows = {row.code: row for row in platform_rows(RuleConfig.objects.all(), actor, perm)}
     return [_setting(rule, rows.get(rule.code)) for rule in all_rules()]
 
 
-def rule_setting(code: str) -> RuleSetting | None:
+def rule_setting(*, actor: Any, code: str, perm: str = HealthPerm.VIEW) -> RuleSetting | None:
+    """One rule with its settings (None: no such rule, or *perm* held nowhere)."""
     rule = get_rule(code)
-    if rule is None:
+    if rule is None or not platform_readable(actor, perm):
         return None
-    return _setting(rule, RuleConfig.objects.filter(code=code).first())
+    return _setting(rule, platform_rows(RuleConfig.objects.all(), actor, perm).filter(code=code).first())
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices(*, actor: Any, perm: str = HealthPerm.CONFIGURE) -> list[tuple[str, str]]:
     """(code, name) of the roles a rule may notify (accounts' role table, readable by the configurer)."""
     from dangjian.accounts.models import Role
 
-    return list(Role.objects.order_by("pk").values_list("code", "name"))
+    return list(platform_rows(Role.objects.all(), actor, perm).order_by("pk").values_list("code", "name"))
 
 
 # --- findings -----------------------------------------------------------------------------------------
@@ -159,7 +162,7 @@ class CadenceKind:
     org_types: tuple[str, ...]
 
 
-def cadence_kinds() -> list[CadenceKind]:
+def cadence_kinds(*, actor: Any) -> list[CadenceKind]:
     """The meeting kinds with an enabled cadence rule, in the meetings app's order; empty while the
     meetings app is not installed (the column group is then left out)."""
     rule = get_rule(RuleCode.CADENCE_SHORTFALL)
@@ -169,7 +172,7 @@ def cadence_kinds() -> list[CadenceKind]:
 
     names: dict[str, str] = {}
     types: dict[str, list[str]] = {}
-    for r in cadence_rules():
+    for r in cadence_rules(actor=actor):
         names.setdefault(r.kind.code, r.kind.name)
         types.setdefault(r.kind.code, []).append(r.org_type)
     return [CadenceKind(code, name, tuple(types[code])) for code, name in names.items()]
@@ -414,7 +417,7 @@ def monitor_table(*, actor: Any, org: Organization | None = None, sort: str = "n
     ids = [o.pk for o in orgs] + ([org.pk] if org is not None else [])
     rollups = {r.org_id: r for r in OrgRollup.objects.for_actor(actor, HealthPerm.VIEW)
                .filter(org_id__in=ids, kind=RollupKind.SUBTREE)} if ids else {}
-    kinds = cadence_kinds()
+    kinds = cadence_kinds(actor=actor)
     rows = [_row(o, rollups.get(o.pk), kinds) for o in orgs]
     rows.sort(key=_sort_key(name), reverse=desc)
     total = None
@@ -427,6 +430,3 @@ def monitor_table(*, actor: Any, org: Organization | None = None, sort: str = "n
     stamps += [last_scan] if last_scan else []
     return MonitorTable(org, rows, total, kinds, ("-" if desc else "") + name, max(stamps) if stamps else None)
 
-
-def severity_rank(severity: str) -> int:
-    return SEVERITY_RANK.get(severity, 0)

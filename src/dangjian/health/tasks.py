@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django_tasks import task
 
 from dangjian.core import events
@@ -63,6 +64,16 @@ def _on_rules_changed(event: HealthRulesChanged) -> None:
     rescan_rule.enqueue(code=event.code)
 
 
+def _on_cadence_changed(event: Any) -> None:
+    from dangjian.health.choices import RuleCode
+
+    rescan_rule.enqueue(code=RuleCode.CADENCE_SHORTFALL)
+
+
 def subscribe() -> None:
     events.subscribe(OrgDataChanged, _on_change)
     events.subscribe(HealthRulesChanged, _on_rules_changed)
+    if apps.is_installed("dangjian.meetings"):  # the cadence rule reads the meetings app when it is there
+        from dangjian.meetings.events import CadenceRulesChanged
+
+        events.subscribe(CadenceRulesChanged, _on_cadence_changed)

@@ -6,12 +6,13 @@ Composition only: reads through selectors, writes through services, permissions 
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,14 +20,14 @@ from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
-from dangjian.core.scoping import resolver
 from dangjian.core.spreadsheet import CONTENT_TYPES, XLSX, Cell, XlsxBook
 from dangjian.health.choices import HealthPerm, Severity, Status
-from dangjian.health.forms import FindingFilterForm, RuleEditForm, param_field_name
+from dangjian.health.forms import FindingFilterForm, RuleEditForm
 from dangjian.health.rules import all_rules, get_rule
 from dangjian.health.selectors import (
     MonitorRow,
@@ -40,10 +41,12 @@ from dangjian.health.selectors import (
     rule_settings,
 )
 from dangjian.health.services import finding_acknowledge, rule_update
+from dangjian.health.services.config import RULESET
 from dangjian.orgs.models import Organization
+from dangjian.orgs.pickers import org_from_picker
 from dangjian.orgs.selectors import org_ancestors, org_get_by_code
-from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.rules import RuleRow, rule_rows, rule_views
 
 __all__ = ["acknowledge", "findings", "monitor", "monitor_export", "rule_edit", "rules"]
 
@@ -221,11 +224,7 @@ def findings(request):
     next_cursor = None
     org = None
     if form.is_valid():
-        code = form.cleaned_data["org"].strip()
-        try:
-            org = _org(actor, code)
-        except Http404:
-            form.add_error("org", _("组织不存在或不在您的数据范围内"))
+        org = org_from_picker(actor, form, "org")
     if form.is_valid():
         f = form.cleaned_data
         qs = finding_list(actor=actor, rule=f["rule"] or None, org=org, state=f["state"] or None,
@@ -260,43 +259,29 @@ def acknowledge(request, pk: int):
     return redirect(target)
 
 
-@require_perm(HealthPerm.VIEW)
-@require_GET
-def rules(request):
-    """监测规则: codes, parameters, citations, severity, recipients."""
-    items = []
-    for s in rule_settings():
-        params = [(p.label, p.name, ", ".join(map(str, s.params[p.name])) if p.many else s.params[p.name])
-                  for p in s.rule.params]
-        items.append((s, params))
-    return render(request, "health/rules.html", {
-        "items": items, "can_configure": resolver().has_perm_anywhere(request.user, HealthPerm.CONFIGURE),
-    })
+def _rule_rows(request) -> list[RuleRow]:
+    """The kit's rows with what a health rule adds: what it checks, whom it notifies, whether it runs."""
+    settings = {s.code: s for s in rule_settings(actor=request.user)}
+    roles = dict(role_choices(actor=request.user))
+    rows = []
+    for row in rule_rows(RULESET):
+        s = settings[row.code]
+        note = _("%(description)s 通知：%(role)s") % {"description": s.rule.description,
+                                                     "role": roles.get(s.notify_role, s.notify_role)}
+        if not s.available:
+            note = f"{note} {_('（数据来源未安装，暂不运行）')}"
+        rows.append(dataclasses.replace(row, note=note))
+    return rows
 
 
-@require_perm(HealthPerm.CONFIGURE)
-@require_http_methods(["GET", "POST"])
-def rule_edit(request, code: str):
-    """修改监测规则 (platform-wide; audited with the stated basis; ranges checked by the service)."""
-    rule = get_rule(code)
-    if rule is None:
-        raise Http404("unknown rule")
-    setting = rule_setting(code)
-    initial = {param_field_name(p.name): (", ".join(map(str, setting.params[p.name])) if p.many
-                                          else setting.params[p.name]) for p in rule.params}
-    initial.update(severity=setting.severity, enabled=setting.enabled, notify_role=setting.notify_role)
-    form = RuleEditForm(request.POST or None, rule=rule, roles=role_choices(), initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                rule_update(actor=request.user, code=code, params=form.params(),
-                            severity=form.cleaned_data["severity"], enabled=form.cleaned_data["enabled"],
-                            notify_role=form.cleaned_data["notify_role"], reason=form.cleaned_data["reason"])
-            except DomainError as exc:
-                add_domain_errors(form, exc, {f"params.{p.name}": param_field_name(p.name) for p in rule.params})
-            else:
-                messages.success(request, _("规则已修改，将按新参数重新检查全部组织"))
-                return redirect("health:rules")
-        status = 400
-    return render(request, "health/rule_form.html", {"form": form, "rule": rule, "setting": setting}, status=status)
+def _form_kwargs(request, code: str) -> dict[str, Any]:
+    setting = rule_setting(actor=request.user, code=code) if get_rule(code) is not None else None
+    return {"roles": role_choices(actor=request.user), "notify_role": setting.notify_role if setting else ""}
+
+
+rules, rule_edit = rule_views(
+    ruleset=RULESET, view_perm=HealthPerm.VIEW, update=rule_update, url="health:rules", title=_l("监测规则"),
+    nav="health/_nav.html", rows=_rule_rows, form_class=RuleEditForm, form_kwargs=_form_kwargs,
+    intro=_l("每条规则的参数默认取自法规规定（见依据），管理员可在规定范围内调整；规则适用于整个平台。"),
+    saved=_l("规则已修改，将按新参数重新检查全部组织"),
+)

@@ -89,7 +89,7 @@ def _delivery(d: Delivery) -> dict[str, Any]:
 
 
 def _preferences(user: Any) -> dict[str, Any]:
-    prefs = preferences_of(user)
+    prefs = preferences_of(actor=user)
     out: dict[str, Any] = {k: {"min_severity": v.min_severity, "muted_sources": list(v.muted_sources)}
                            for k, v in prefs.items()}
     out["email_address"] = user.email or ""

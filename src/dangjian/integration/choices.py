@@ -16,7 +16,8 @@ __all__ = [
 
 
 class IntegrationPerm:
-    CONFIGURE = "integration.configure"  # notification channels of the orgs in scope; the schedule
+    CONFIGURE = "integration.configure"  # notification channels of the orgs in scope
+    SCHEDULE = "integration.schedule"  # the platform-wide schedule page (定时任务)
 
 
 class Severity(models.TextChoices):

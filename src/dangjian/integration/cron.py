@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangjian.core.parsing import is_ascii_digits, parse_int
 
-__all__ = ["Spec", "SpecError", "next_run", "parse_spec"]
+__all__ = ["Spec", "SpecError", "describe_spec", "next_run", "parse_spec"]
 
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -117,7 +118,7 @@ def next_run(spec: Spec | str, after: dt.datetime) -> dt.datetime:
     tz = timezone.get_current_timezone()
     local = timezone.localtime(after, tz)
     day = local.date()
-    for _ in range(_SEARCH_DAYS):
+    for _day in range(_SEARCH_DAYS):
         if _day_matches(spec, day):
             for hour in spec.hours:
                 for minute in spec.minutes:
@@ -126,3 +127,44 @@ def next_run(spec: Spec | str, after: dt.datetime) -> dt.datetime:
                         return candidate
         day += dt.timedelta(days=1)
     raise SpecError("the spec never matches a date")
+
+
+_MAX_TIMES = 4  # "每天 02:00、14:00" reads well; a longer list is a custom schedule
+
+
+def _weekday_names() -> list[str]:
+    return [_("周日"), _("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六")]
+
+
+def describe_spec(spec: str) -> str:
+    """When a schedule entry runs, in words for the schedule page: "每天 02:30", "每分钟", "每月 1 日 01:00",
+    "每周一 08:00"; a spec these do not cover is "自定义周期" (the spec itself is in the advanced detail)."""
+    try:
+        parsed = parse_spec(spec)
+    except SpecError:
+        return _("周期设置无效")
+    if parsed.interval is not None:
+        for unit, one, many in ((86400, _("每天"), _("每 %(n)s 天")), (3600, _("每小时"), _("每 %(n)s 小时")),
+                                (60, _("每分钟"), _("每 %(n)s 分钟")), (1, _("每秒"), _("每 %(n)s 秒"))):
+            if parsed.interval % unit == 0:
+                n = parsed.interval // unit
+                return one if n == 1 else many % {"n": n}
+    times = [f"{h:02d}:{m:02d}" for h in parsed.hours for m in parsed.minutes]
+    if not times or len(times) > _MAX_TIMES:
+        return _("自定义周期")
+    at = "、".join(times)
+    every_month = len(parsed.months) == 12
+    if not parsed.day_restricted and not parsed.weekday_restricted and every_month:
+        return _("每天 %(time)s") % {"time": at}
+    if parsed.weekday_restricted and not parsed.day_restricted and every_month:
+        names = _weekday_names()
+        days = "、".join(names[d] for d in sorted(parsed.weekdays, key=lambda d: (d == 0, d)))
+        return _("每%(days)s %(time)s") % {"days": days, "time": at}
+    if parsed.day_restricted and not parsed.weekday_restricted and len(parsed.days) == 1:
+        day = next(iter(parsed.days))
+        if every_month:
+            return _("每月 %(day)s 日 %(time)s") % {"day": day, "time": at}
+        if len(parsed.months) == 1:
+            return _("每年 %(month)s 月 %(day)s 日 %(time)s") % {"month": next(iter(parsed.months)), "day": day,
+                                                            "time": at}
+    return _("自定义周期")

@@ -2,15 +2,24 @@
 errors are put back onto the matching form field."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.integration.choices import ChannelKind, Threshold
+from dangjian.core.declarations import labels
+from dangjian.integration.choices import ChannelKind, IntegrationPerm, Threshold
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm
 
-__all__ = ["ChannelEditForm", "ChannelForm", "PreferencesForm"]
+__all__ = ["ChannelEditForm", "ChannelFilterForm", "ChannelForm", "PreferencesForm"]
 
 _SEVERITIES = Threshold.choices[:3]  # a channel carries at least "critical"; "off" is its enabled switch
+
+
+class ChannelFilterForm(BootstrapForm):
+    org = OrgPickerField(label=_("党组织"), required=False, perm=IntegrationPerm.CONFIGURE, help_text="")
 
 
 class ChannelEditForm(BootstrapForm):
@@ -33,7 +42,7 @@ class ChannelEditForm(BootstrapForm):
 
 
 class ChannelForm(ChannelEditForm):
-    org_code = forms.CharField(label=_("组织代码"), max_length=40)
+    org_code = OrgPickerField(label=_("党组织"), perm=IntegrationPerm.CONFIGURE)
     kind = forms.ChoiceField(label=_("类型"), choices=ChannelKind.choices)
     field_order = ["org_code", "kind", "name", "webhook_url", "secret", "email_recipients", "min_severity",
                    "include_subtree", "enabled"]
@@ -45,10 +54,35 @@ class ChannelForm(ChannelEditForm):
         self.fields["secret"].help_text = _("钉钉机器人“加签”安全设置中以 SEC 开头的字符串；企业微信不用填。")
 
 
+def source_choices(stored: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The notification sources by name (the "source" labels the apps declare), grouped by their app
+    (sorted by code). A source muted through the API that no app names is kept: an app's whole prefix
+    (``dues``) by the app's name, anything else as given."""
+    names = labels("source")
+    choices = sorted(((code, str(name)) for code, name in names.items()), key=lambda choice: choice[0])
+    apps_by_label = {config.label: config for config in apps.get_app_configs()}
+    for code in dict.fromkeys(stored):
+        if code not in names:
+            app = apps_by_label.get(code)
+            choices.append((code, _("%(app)s（全部）") % {"app": app.verbose_name} if app else code))
+    return choices
+
+
 class PreferencesForm(BootstrapForm):
+    """The least severity per personal channel and the kinds of notification muted on it, ticked from
+    the sources' names (issue 9: no code typed by hand)."""
+
     in_app_min_severity = forms.ChoiceField(label=_("站内通知：接收级别"), choices=_SEVERITIES)
-    in_app_muted_sources = forms.CharField(
-        label=_("站内通知：屏蔽的来源"), required=False, max_length=2000,
-        help_text=_("来源代码或前缀，用逗号分隔，如 dues 或 org.term_expiring。严重通知不受屏蔽。"))
+    in_app_muted_sources = forms.MultipleChoiceField(
+        label=_("站内通知：不接收这些类别"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("严重通知不受屏蔽。"))
     email_min_severity = forms.ChoiceField(label=_("电子邮件：接收级别"), choices=Threshold.choices)
-    email_muted_sources = forms.CharField(label=_("电子邮件：屏蔽的来源"), required=False, max_length=2000)
+    email_muted_sources = forms.MultipleChoiceField(
+        label=_("电子邮件：不接收这些类别"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, stored: Iterable[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = source_choices(stored)
+        for name in ("in_app_muted_sources", "email_muted_sources"):
+            self.fields[name].choices = choices
+            self.fields[name].widget.attrs["class"] = "form-check-input"

@@ -9,10 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dangjian.accounts.choices import Scope
+from dangjian.accounts.choices import AccountsPerm, Scope
 from dangjian.accounts.models import Role, RoleAssignment, User
 from dangjian.core.pagination import decode_cursor, encode_cursor
-from dangjian.core.scoping import get_for_actor, report_out_of_scope, resolver
+from dangjian.core.scoping import get_for_actor, platform_rows, report_out_of_scope, resolver
 from dangjian.integration.choices import PERSONAL_DEFAULTS, IntegrationPerm
 from dangjian.integration.models import (
     Delivery,
@@ -38,7 +38,6 @@ __all__ = [
     "preferences_of",
     "role_exists",
     "role_recipients",
-    "schedule_get",
     "schedule_list",
     "unread_count",
 ]
@@ -103,9 +102,12 @@ def _defaults() -> dict[str, Preference]:
     return {channel: Preference(threshold) for channel, threshold in PERSONAL_DEFAULTS.items()}
 
 
-def preferences_for(user_ids: Iterable[int]) -> dict[int, dict[str, Preference]]:
-    """Each user's preference per personal channel (defaults where they chose nothing), in one query."""
+def preferences_for(*, actor: Any, user_ids: Iterable[int]) -> dict[int, dict[str, Preference]]:
+    """Each user's preference per personal channel (defaults where they chose nothing), in one query.
+    Preferences are personal: the system (``notify``) reads anyone's, any other actor only their own."""
     ids = list(user_ids)
+    if not getattr(actor, "is_system", False):
+        ids = [uid for uid in ids if uid is not None and uid == getattr(actor, "pk", None)]
     out = {uid: _defaults() for uid in ids}
     rows = NotificationPreference.objects.filter(user_id__in=ids).values_list(
         "user_id", "channel", "min_severity", "muted_sources")
@@ -114,8 +116,9 @@ def preferences_for(user_ids: Iterable[int]) -> dict[int, dict[str, Preference]]
     return out
 
 
-def preferences_of(user: Any) -> dict[str, Preference]:
-    return preferences_for([user.pk])[user.pk]
+def preferences_of(*, actor: Any) -> dict[str, Preference]:
+    """The actor's own preferences (defaults where they chose nothing)."""
+    return preferences_for(actor=actor, user_ids=[actor.pk]).get(actor.pk) or _defaults()
 
 
 # --- channels ----------------------------------------------------------------------------------------
@@ -147,27 +150,33 @@ def can_configure(actor: Any) -> bool:
     return resolver().has_perm_anywhere(actor, IntegrationPerm.CONFIGURE)
 
 
-def channels_for_dispatch(org: Organization | None) -> list[NotificationChannel]:
+def channels_for_dispatch(*, actor: Any, org: Organization | None,
+                          perm: str = IntegrationPerm.CONFIGURE) -> list[NotificationChannel]:
     """The enabled channels a notice about *org* goes to: the org's own, and those of its ancestors that
-    asked for their sub-organisations' notices too (one query on the ancestors' paths)."""
+    asked for their sub-organisations' notices too (one query on the ancestors' paths). ``notify`` reads
+    them as the system: a notice reaches channels above the scope of whoever caused it."""
     if org is None:
         return []
     step = Organization.steplen
     ancestors = [org.path[:i] for i in range(step, len(org.path), step)]
     q = Q(org_id=org.pk) | Q(include_subtree=True, org__path__in=ancestors)
-    return list(NotificationChannel.objects.filter(q, enabled=True).select_related("org").order_by("pk"))
+    return list(NotificationChannel.objects.for_actor(actor, perm).filter(q, enabled=True)
+                .select_related("org").order_by("pk"))
 
 
 # --- recipients by role --------------------------------------------------------------------------------
 
 
-def role_exists(code: str) -> bool:
-    return Role.objects.filter(code=code).exists()
+def role_exists(*, actor: Any, code: str) -> bool:
+    """Whether a role with this code exists (the role table: platform-wide reference data)."""
+    return platform_rows(Role.objects.all(), actor).filter(code=code).exists()
 
 
-def role_recipients(role_code: str, org: Organization, *, nearest: bool = False) -> list[Any]:
+def role_recipients(*, actor: Any, role_code: str, org: Organization, nearest: bool = False,
+                    perm: str = AccountsPerm.MANAGE) -> list[Any]:
     """Active users holding role *role_code* over *org*: assigned at the org itself (any scope but
-    "self"), at an ancestor with subtree scope, or with "all" scope.
+    "self"), at an ancestor with subtree scope, or with "all" scope — among the assignments the actor
+    may read for *perm* (``notify`` reads them as the system: a notice goes up the tree).
 
     *nearest*: only the holders closest to *org* (its own, else the nearest ancestor's, "all" scope
     last), so an alert about a branch reaches that branch's secretary, not every secretary above it."""
@@ -178,7 +187,8 @@ def role_recipients(role_code: str, org: Organization, *, nearest: bool = False)
         | (Q(org_id=org.pk) & ~Q(scope=Scope.SELF))
         | Q(scope=Scope.SUBTREE, org__path__in=ancestors)
     )
-    rows = list(RoleAssignment.objects.filter(covering, role__code=role_code, user__is_active=True)
+    rows = list(RoleAssignment.objects.for_actor(actor, perm).filter(covering, role__code=role_code,
+                                                                      user__is_active=True)
                 .values_list("user_id", "scope", "org__path"))
     if nearest and rows:
         def depth(row: tuple) -> int:
@@ -193,15 +203,6 @@ def role_recipients(role_code: str, org: Organization, *, nearest: bool = False)
 # --- the schedule ----------------------------------------------------------------------------------------
 
 
-def schedule_list() -> QuerySet[ScheduledJob]:
+def schedule_list(*, actor: Any, perm: str = IntegrationPerm.CONFIGURE) -> QuerySet[ScheduledJob]:
     """The platform-wide schedule (not org data: every holder of ``integration.configure`` sees it)."""
-    return ScheduledJob.objects.order_by("name")
-
-
-def schedule_get(name: str) -> ScheduledJob:
-    try:
-        return ScheduledJob.objects.get(name=name)
-    except ScheduledJob.DoesNotExist:
-        raise Http404("not found")
-
-
+    return platform_rows(ScheduledJob.objects.all(), actor, perm).order_by("name")

@@ -1,6 +1,6 @@
 """Pages of the integration app: the inbox (every signed-in user, their own notifications only), the
 notification preferences, and the notification channels of the orgs in the actor's
-``integration.configure`` scope, plus the read-only schedule.
+``integration.configure`` scope, plus the read-only schedule (``integration.schedule``).
 
 Composition only: reads through selectors, writes through services, permissions declared with
 ``require_perm``. Someone else's notification or a channel outside the actor's scope is "not found".
@@ -17,11 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dangjian.core.declarations import label
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.integration import conf
 from dangjian.integration.choices import ChannelKind, IntegrationPerm, PersonalChannel
-from dangjian.integration.forms import ChannelEditForm, ChannelForm, PreferencesForm
+from dangjian.integration.cron import describe_spec
+from dangjian.integration.forms import ChannelEditForm, ChannelFilterForm, ChannelForm, PreferencesForm
 from dangjian.integration.selectors import (
     channel_deliveries,
     channel_get,
@@ -42,9 +44,10 @@ from dangjian.integration.services import (
     notifications_mark_all_read,
     preferences_set,
 )
-from dangjian.orgs.selectors import org_get_by_code
+from dangjian.orgs.pickers import org_choice, org_from_picker, org_pick_resolve
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = [
     "channel_create_view",
@@ -116,16 +119,17 @@ def read_all(request):
 
 @require_perm(None)
 def preferences(request):
-    """通知偏好: the least severity per personal channel and muted sources."""
+    """通知偏好: the least severity per personal channel and the muted sources, ticked by name."""
     actor = request.user
-    prefs = preferences_of(actor)
+    prefs = preferences_of(actor=actor)
     initial = {
         "in_app_min_severity": prefs[PersonalChannel.IN_APP].min_severity,
-        "in_app_muted_sources": ", ".join(prefs[PersonalChannel.IN_APP].muted_sources),
+        "in_app_muted_sources": list(prefs[PersonalChannel.IN_APP].muted_sources),
         "email_min_severity": prefs[PersonalChannel.EMAIL].min_severity,
-        "email_muted_sources": ", ".join(prefs[PersonalChannel.EMAIL].muted_sources),
+        "email_muted_sources": list(prefs[PersonalChannel.EMAIL].muted_sources),
     }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    stored = [*initial["in_app_muted_sources"], *initial["email_muted_sources"]]
+    form = PreferencesForm(request.POST or None, initial=initial, stored=stored)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -151,9 +155,14 @@ def preferences(request):
 # --- channels --------------------------------------------------------------------------------------------
 
 
-def _org_filter(actor: Any, code: str | None):
-    code = (code or "").strip()
-    return org_get_by_code(actor=actor, code=code, perm=IntegrationPerm.CONFIGURE) if code else None
+def _org_filter(actor: Any, code: str | None, form: Any = None):
+    """The org chosen in the filter (picker: a code or a name); out of scope it is 404 like a missing one."""
+    org, _error = org_pick_resolve(actor=actor, text=code or "", perm=IntegrationPerm.CONFIGURE)
+    if org is None and (code or "").strip():
+        raise Http404("not found")
+    if org is not None and form is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
+    return org
 
 
 @require_perm(IntegrationPerm.CONFIGURE)
@@ -161,11 +170,12 @@ def _org_filter(actor: Any, code: str | None):
 def channels(request):
     """通知渠道: the channels of the orgs in scope (filter by org code), with the installation's switches."""
     actor = request.user
-    org = _org_filter(actor, request.GET.get("org"))
+    form = ChannelFilterForm(request.GET)
+    org = _org_filter(actor, request.GET.get("org"), form)
     page = keyset_page(channel_list(actor=actor, org=org), cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     rows = [(c, mask_url(c.webhook_url) if c.webhook_url else "") for c in page.items]
     return render(request, "integration/channels.html", {
-        "rows": rows, "org": org, "kinds_enabled": _kinds_enabled(),
+        "rows": rows, "org": org, "form": form, "kinds_enabled": _kinds_enabled(),
         "next_url": "?" + urlencode({**({"org": org.code} if org else {}), "cursor": page.next_cursor})
         if page.next_cursor else None,
     })
@@ -184,11 +194,8 @@ def channel_create_view(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                org = org_get_by_code(actor=actor, code=data["org_code"].strip(), perm=IntegrationPerm.CONFIGURE)
-            except Http404:  # unknown and out of scope read the same
-                form.add_error("org_code", _("组织不存在或不在您的数据范围内"))
-            else:
+            org = org_from_picker(actor, form, "org_code")  # unknown and out of scope read the same
+            if org is not None:
                 try:
                     channel = channel_create(
                         actor=actor, org=org, kind=data["kind"], name=data["name"],
@@ -269,9 +276,12 @@ def channel_delete_view(request, pk: int):
     return redirect("integration:channels")
 
 
-@require_perm(IntegrationPerm.CONFIGURE)
+@require_perm(IntegrationPerm.SCHEDULE)
 @require_GET
 def schedule(request):
     """定时任务: the platform-wide schedule and the last outcome of each entry (read-only here; changed
-    with ``dangjian schedule``)."""
-    return render(request, "integration/schedule.html", {"jobs": list(schedule_list())})
+    with ``dangjian schedule``), each by its name and when it runs in words; the entry code, task path
+    and spec only in an advanced detail (issue 9 §3)."""
+    jobs = [(job, label("schedule", job.name, default=job.description or job.name), describe_spec(job.spec))
+            for job in schedule_list(actor=request.user)]
+    return render(request, "integration/schedule.html", {"jobs": jobs})

@@ -30,6 +30,7 @@ __all__ = [
 class MeetingsPerm:
     VIEW = "meetings.view"
     CHANGE = "meetings.change"
+    CONFIGURE = "meetings.configure"  # the cadence rules (platform-wide)
 
 
 class ElectionsPerm:
@@ -104,6 +105,7 @@ class CadenceDefault:
     citation: str
     confidence: str
     enabled: bool = True
+    basis: str = ""  # the citation in Chinese: the regulation's title and article
 
 
 _BRANCH = ("branch",)
@@ -123,23 +125,32 @@ DEFAULT_KINDS: tuple[KindDefault, ...] = (
 # DOMAIN §4 "Organizational life frequencies": the minimum number held per window, per org type.
 DEFAULT_CADENCE: tuple[CadenceDefault, ...] = (
     CadenceDefault("branch", KindCode.GENERAL_MEETING, CadenceUnit.QUARTER, 1,
-                   "DOMAIN §4 Branch general meeting; Branch Regs 2018 art. 11", "high"),
+                   "DOMAIN §4 Branch general meeting; Branch Regs 2018 art. 11", "high",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十一条"),
     CadenceDefault("branch", KindCode.COMMITTEE_MEETING, CadenceUnit.MONTH, 1,
-                   "DOMAIN §4 Branch committee meeting; Branch Regs 2018 art. 12", "high"),
+                   "DOMAIN §4 Branch committee meeting; Branch Regs 2018 art. 12", "high",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十二条"),
     CadenceDefault("group", KindCode.GROUP_MEETING, CadenceUnit.MONTH, 1,
-                   "DOMAIN §4 Party group meeting; Branch Regs 2018 art. 13", "high"),
+                   "DOMAIN §4 Party group meeting; Branch Regs 2018 art. 13", "high",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十三条"),
     # disputed (DOMAIN "Disputed" 4): quarterly is common practice, not verbatim in art. 16
     CadenceDefault("branch", KindCode.PARTY_LECTURE, CadenceUnit.QUARTER, 1,
                    "DOMAIN §4 Party lecture (disputed, see DOMAIN Disputed 4); Branch Regs 2018 art. 16",
-                   "medium"),
+                   "medium",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十六条；“每季度一次”为地方常见做法（有争议）"),
     CadenceDefault("branch", KindCode.THEME_DAY, CadenceUnit.MONTH, 1,
-                   "DOMAIN §4 Theme Party day; Branch Regs 2018 art. 16", "high"),
+                   "DOMAIN §4 Theme Party day; Branch Regs 2018 art. 16", "high",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十六条"),
     CadenceDefault("branch", KindCode.LIFE_MEETING, CadenceUnit.YEAR, 1,
-                   "DOMAIN §4 Organizational life meeting; Branch Regs 2018 art. 17", "high"),
+                   "DOMAIN §4 Organizational life meeting; Branch Regs 2018 art. 17", "high",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十七条"),
     CadenceDefault("branch", KindCode.APPRAISAL, CadenceUnit.YEAR, 1,
-                   "DOMAIN §4 Democratic appraisal of members; Branch Regs 2018 art. 19", "high"),
+                   "DOMAIN §4 Democratic appraisal of members; Branch Regs 2018 art. 19", "high",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十九条"),
     CadenceDefault("branch", KindCode.HEART_TALK, CadenceUnit.YEAR, 1,
-                   "DOMAIN §4 Heart-to-heart talks; Branch Regs 2018 art. 18", "medium", enabled=False),
+                   "DOMAIN §4 Heart-to-heart talks; Branch Regs 2018 art. 18", "medium",
+                   basis="《中国共产党支部工作条例（试行）》(2018) 第十八条", enabled=False),
     CadenceDefault("committee", KindCode.PARTY_COMMITTEE, CadenceUnit.MONTH, 1,
-                   "DOMAIN §4 Party committee meetings (SOE 议事规则, no national frequency)", "low"),
+                   "DOMAIN §4 Party committee meetings (SOE 议事规则, no national frequency)", "low",
+                   basis="各企业党委议事规则（全国无统一频次）"),
 )

@@ -1,9 +1,9 @@
 """Domain events the meetings app publishes through ``core.events`` (delivered after commit, STYLE §8)."""
 from dataclasses import dataclass
 
-from dangjian.core.events import OrgDataChanged
+from dangjian.core.events import DomainEvent, OrgDataChanged
 
-__all__ = ["ElectionRecorded", "MeetingHeld"]
+__all__ = ["CadenceRulesChanged", "ElectionRecorded", "MeetingHeld"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,3 +19,10 @@ class ElectionRecorded(OrgDataChanged):
 
     election_id: int
     term_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CadenceRulesChanged(DomainEvent):
+    """A cadence rule (``code``: ``"<org type>.<kind code>"``) changed: what every org is measured against."""
+
+    code: str

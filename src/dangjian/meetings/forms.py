@@ -6,10 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.meetings.choices import ElectionsPerm, MeetingsPerm
 from dangjian.meetings.services.elections import COMMITTEE_POSITIONS
 from dangjian.meetings.services.series import SERIES_INTERVALS
-from dangjian.orgs.choices import Position
+from dangjian.orgs.choices import OrgType, Position
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm, DateInput
+from dangjian.ui.pickers import PickerInput
 
 __all__ = [
     "SERVICE_FIELD_MAP",
@@ -19,6 +22,7 @@ __all__ = [
     "CheckinForm",
     "ComplianceForm",
     "ElectionForm",
+    "ElectionsFilterForm",
     "FollowUpForm",
     "GenerateForm",
     "MeetingEditForm",
@@ -31,6 +35,8 @@ __all__ = [
 ]
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# organisations that hold meetings of their own (a party group's meeting is recorded by its branch)
+MEETING_ORG_TYPES = (OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, OrgType.BRANCH)
 # service field → form field, where the names differ
 SERVICE_FIELD_MAP = {"kind": "kind", "org": "org", "party_group": "party_group", "file": "file", "owner": "owner"}
 
@@ -57,7 +63,8 @@ def _url_input() -> forms.TextInput:
 class MeetingForm(BootstrapForm):
     """The phone-first form: plan a meeting, or record one that took place with its roll call."""
 
-    org = forms.CharField(label=_("党组织"), max_length=40)
+    org = OrgPickerField(label=_("党组织"), perm=MeetingsPerm.CHANGE, types=MEETING_ORG_TYPES, active=True,
+                         help_text="")
     kind = forms.ChoiceField(label=_("会议类型"), choices=())
     party_group = forms.ChoiceField(label=_("党小组"), choices=(), required=False)
     topic = forms.CharField(label=_("主题"), max_length=200,
@@ -70,19 +77,23 @@ class MeetingForm(BootstrapForm):
     agenda = forms.CharField(label=_("议程（每行一项）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(label=_("会议记录"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, orgs=None, kinds=(), groups=(), refresh_url: str = "", **kwargs):
+    def __init__(self, *args, orgs=None, kinds=(), groups=(), refresh_url: str = "", chosen: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.code, k.name) for k in kinds]
         self.fields["party_group"].choices = [("", "—"), *[(g.code, g.name) for g in groups]]
-        if orgs is not None:
-            self.fields["org"].widget = forms.Select(choices=[(o.code, o.name) for o in orgs],
+        if orgs is not None:  # a few orgs: a list to tap; many: the picker (search by name)
+            blank = [] if chosen else [("", _("请选择党组织"))]
+            self.fields["org"].widget = forms.Select(choices=[*blank, *[(o.code, o.name) for o in orgs]],
                                                      attrs={"class": "form-select"})
         if refresh_url:
-            # changing the org, kind or group reloads the form (and its roll) with what was typed so far
+            # changing the org, kind or group reloads the form (and its roll) with what was typed so far; the
+            # picker reloads once an org is chosen from its list, not on each keystroke
             for name in ("org", "kind", "party_group"):
                 self.fields[name].widget.attrs.update({
                     "hx-get": refresh_url, "hx-target": "#meeting-form", "hx-select": "#meeting-form",
                     "hx-swap": "outerHTML", "hx-include": "closest form"})
+            if isinstance(self.fields["org"].widget, PickerInput):
+                self.fields["org"].widget.attrs["hx-trigger"] = "picker:chosen"
 
 
 class MeetingEditForm(BootstrapForm):
@@ -128,7 +139,7 @@ class CheckinForm(BootstrapForm):
 
 
 class SeriesForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), max_length=40)
+    org = OrgPickerField(label=_("党组织"), perm=MeetingsPerm.CHANGE, types=MEETING_ORG_TYPES, active=True)
     kind = forms.ChoiceField(label=_("会议类型"), choices=())
     party_group = forms.CharField(label=_("党小组代码（党小组会）"), max_length=40, required=False)
     topic = forms.CharField(label=_("主题"), max_length=200)
@@ -152,18 +163,22 @@ class GenerateForm(BootstrapForm):
 
 
 class CalendarForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), max_length=40, required=False)
+    org = OrgPickerField(label=_("党组织"), required=False, perm=MeetingsPerm.VIEW, help_text="")
     month = forms.CharField(label=_("月份"), max_length=7, required=False,
                             widget=forms.TextInput(attrs={"type": "month"}))
 
 
 class ComplianceForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), max_length=40, required=False)
+    org = OrgPickerField(label=_("党组织"), required=False, perm=MeetingsPerm.VIEW, help_text="")
     period = forms.CharField(label=_("期间（YYYY-MM / YYYY-Qn / YYYY）"), max_length=7, required=False)
 
 
+class ElectionsFilterForm(BootstrapForm):
+    org = OrgPickerField(label=_("党组织"), required=False, perm=ElectionsPerm.VIEW, help_text="")
+
+
 class ElectionForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), max_length=40)
+    org = OrgPickerField(label=_("党组织"), perm=ElectionsPerm.CHANGE, types=MEETING_ORG_TYPES, active=True)
     held_on = forms.DateField(label=_("选举日期"), widget=DateInput)
     attending = forms.IntegerField(label=_("实到有选举权党员"), min_value=0)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -122,7 +122,7 @@ def _resolve_references(actor: Any, fields: dict[str, Any], *, member: Member | 
     elif "party_group" in fields:
         out["party_group"] = None
     if fields.get("unit"):
-        out["unit"] = unit_get_by_code(code=fields["unit"])
+        out["unit"] = unit_get_by_code(actor=actor, code=fields["unit"])
         if out["unit"] is None:
             errors.append(FieldError(OrgsError.UNKNOWN_UNIT, "unit", _("工作单位代码不存在")))
     elif "unit" in fields:

@@ -21,8 +21,10 @@ DEFAULT_GRANTS = {
 }
 
 # The 党员 dropdown needs members.view: the apps that add to it (development, transfers, exchange) too.
+# The register is a manager's list: a plain member's members.view is a "self" grant and their own record is
+# on their home page, so the entry needs members.view beyond oneself (issue 9, point 4).
 NAV = [
     NavGroup("members", _("党员"), order=20, permission=MembersPerm.VIEW),
     NavEntry("members.list", _("党员名册"), "members:list", MembersPerm.VIEW, group="members", order=10,
-             icon="bi-people", home_order=20, home_label=_("党员")),
+             icon="bi-people", home_order=20, home_label=_("党员"), beyond_self=True),
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.members.choices import ETHNICITIES, Category, Education, Gender, MemberStatus
+from dangjian.members.choices import ETHNICITIES, Category, Education, Gender, MembersPerm, MemberStatus
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = ["SERVICE_FIELD_MAP", "MemberFilterForm", "MemberForm"]
@@ -35,10 +37,7 @@ class MemberForm(BootstrapForm):
     category = forms.ChoiceField(label=_("人员类别"), choices=Category.choices)
     joined_on = forms.DateField(label=_("入党日期"), widget=DateInput)
     full_member_on = forms.DateField(label=_("转正日期"), required=False, widget=DateInput)
-    org_code = forms.CharField(
-        label=_("所在党支部（组织代码）"), max_length=40,
-        widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}),
-    )
+    org_code = OrgPickerField(label=_("所在党支部"), perm=MembersPerm.CHANGE, types=(OrgType.BRANCH,))
     party_group_code = forms.CharField(
         label=_("所在党小组（组织代码）"), max_length=40, required=False,
         widget=forms.TextInput(attrs={"list": "group-options", "autocomplete": "off"}),
@@ -79,8 +78,7 @@ class MemberFilterForm(BootstrapForm):
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=50,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("姓名、身份证号、身份证后4位或手机号")}))
-    org = forms.CharField(label=_("组织代码"), required=False, max_length=40,
-                          widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}))
+    org = OrgPickerField(label=_("党组织"), required=False, perm=MembersPerm.VIEW, help_text="")
     subtree = forms.BooleanField(label=_("含下级组织"), required=False)
     status = forms.ChoiceField(label=_("党籍状态"), required=False, choices=_BLANK + list(MemberStatus.choices))
     category = forms.ChoiceField(label=_("人员类别"), required=False, choices=_BLANK + list(Category.choices))

@@ -44,7 +44,7 @@ def _org_members(request: Any, org: Any) -> dict | None:
 
 
 def _my_member(request: Any, user: Any) -> dict:
-    member = member_of_user(user)
+    member = member_of_user(actor=user)
     return {"member": member, "member_url": reverse("members:detail", args=[member.pk]) if member else None}
 
 

@@ -55,11 +55,12 @@ def member_get(*, actor: Any, pk: int, perm: str = MembersPerm.VIEW) -> Member:
     return get_for_actor(Member.objects.select_related("org", "party_group", "unit", "user"), actor, perm, pk=pk)
 
 
-def member_of_user(user: Any) -> Member | None:
-    """The member record linked to a login account (always visible to that user)."""
-    if user is None or not user.is_authenticated:
+def member_of_user(*, actor: Any) -> Member | None:
+    """The actor's own member record, linked to their login account (always visible to them; None for
+    the anonymous, the system and an account without a record)."""
+    if actor is None or not actor.is_authenticated or getattr(actor, "pk", None) is None:
         return None
-    return Member.objects.filter(user=user).select_related("org").first()
+    return Member.objects.filter(user_id=actor.pk).select_related("org").first()
 
 
 def can_reveal(*, actor: Any, member: Member) -> bool:

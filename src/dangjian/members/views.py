@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,13 +23,17 @@ from dangjian.core.scoping import resolver
 from dangjian.members.choices import MembersPerm
 from dangjian.members.forms import SERVICE_FIELD_MAP, MemberFilterForm, MemberForm
 from dangjian.members.models import Member
+from dangjian.members.pickers import member_pick_search
 from dangjian.members.selectors import can_reveal, member_can, member_get, member_list
 from dangjian.members.services import member_create, member_reveal, member_update
+from dangjian.orgs.pickers import org_choice, org_from_picker
 from dangjian.orgs.selectors import branch_groups, org_get_by_code, unit_get_by_code
 from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.panels import annotate
 from dangjian.ui.permissions import deny, require_perm
+from dangjian.ui.pickers import show_choice
 
-__all__ = ["create", "detail", "edit", "list_view", "reveal"]
+__all__ = ["create", "detail", "edit", "list_view", "pick", "reveal"]
 
 PAGE_SIZE = 25
 # How many earlier cursors the list keeps in its URL for the "previous page" link.
@@ -69,12 +73,8 @@ def list_view(request):
     org = None
     org_missing = False
     if data.get("org"):
-        try:
-            org = org_get_by_code(actor=actor, code=data["org"].strip(), perm=MembersPerm.VIEW)
-        except Http404:
-            org_missing = True
-            form.add_error("org", _("未找到该组织代码，或该组织不在您的查看范围内"))
-            form.mark_invalid()
+        org = org_from_picker(actor, form, "org")
+        org_missing = org is None
     cursor = request.GET.get("cursor", "")
     if cursor == "0":
         cursor = ""
@@ -87,13 +87,26 @@ def list_view(request):
         items, next_cursor = page.items, page.next_cursor
     params = {"q": data.get("q"), "org": data.get("org"), "subtree": "on" if data.get("subtree") else "",
               "status": data.get("status"), "category": data.get("category"), "f": "1"}
+    # the actions other apps offer on each row (发起转接, 党籍状态变更: issue 9, point 1), in one query each
+    shown = annotate("members.rows", actor, items) if items else {}
     return render(request, "members/list.html", {
         "form": form,
         "org": org,
         "members": items,
+        "row_actions": any(shown.values()),
         "links": _page_links(request, params, cursor, next_cursor),
         "can_create": _can_create(actor),
     })
+
+
+@require_perm(MembersPerm.VIEW)
+@require_GET
+def pick(request):
+    """The member picker's source (issue 9): JSON ``{"items": [{id, value, label, path, hint}]}`` of the
+    members in the actor's scope (for ``perm``, the form's permission) matching ``q`` — a name fragment, the
+    ID number or its last 4 —, at most 20, each with their branch and masked ID."""
+    items = member_pick_search(actor=request.user, q=request.GET.get("q", ""), perm=request.GET.get("perm") or None)
+    return JsonResponse({"items": [i.as_json() for i in items]})
 
 
 def _can_create(actor: Any) -> bool:
@@ -144,10 +157,9 @@ def _resolve_codes(actor: Any, form: MemberForm) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     data = form.cleaned_data
-    try:
-        out["org"] = org_get_by_code(actor=actor, code=data["org_code"].strip(), perm=MembersPerm.CHANGE)
-    except Http404:
-        form.add_error("org_code", _("未找到该组织代码，或该组织不在您的管理范围内"))
+    org = org_from_picker(actor, form, "org_code")
+    if org is not None:
+        out["org"] = org
     group_code = data.get("party_group_code", "").strip()
     out["party_group"] = None
     if group_code:
@@ -162,7 +174,7 @@ def _resolve_codes(actor: Any, form: MemberForm) -> dict[str, Any]:
     unit_code = data.get("unit_code", "").strip()
     out["unit"] = None
     if unit_code:
-        out["unit"] = unit_get_by_code(code=unit_code)
+        out["unit"] = unit_get_by_code(actor=actor, code=unit_code)
         if out["unit"] is None:
             form.add_error("unit_code", _("未找到该单位代码"))
     form.mark_invalid()
@@ -209,6 +221,8 @@ def edit(request, pk: int):
     )
     masked = {"id_number": member.id_number_masked, "phone": member.phone_masked}
     form = MemberForm(request.POST or None, initial=initial, editing=True, masked=masked)
+    if request.method == "GET":
+        show_choice(form, "org_code", org_choice(actor=actor, org=member.org))
     if request.method == "POST" and form.is_valid():
         related = _resolve_codes(actor, form)
         if not form.errors:

@@ -87,7 +87,7 @@ def _term(term: CommitteeTerm | None) -> dict[str, Any] | None:
 
 
 def _detail(actor: Any, org: Organization) -> dict[str, Any]:
-    parent = org_parent(org=org)
+    parent = org_parent(actor=actor, org=org)
     data = _list_item(org, parent.code if parent else None)
     data.update(
         parent={"id": parent.pk, "code": parent.code, "name": parent.name} if parent else None,
@@ -132,7 +132,7 @@ def orgs_list(request, filters: Query[OrgFilters]):
     qs = org_list(actor=actor, parent=parent, subtree_of=subtree, org_type=filters.type, status=filters.status,
                   q=filters.q)
     page = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
-    parents = org_parent_codes(page.items)
+    parents = org_parent_codes(actor=actor, orgs=page.items)
     return {"items": [_list_item(o, parents[o.pk]) for o in page.items], "next_cursor": page.next_cursor}
 
 

@@ -1,10 +1,11 @@
-"""What the orgs app brings: its permissions and default grants, the 组织 menu (core.declarations)."""
+"""What the orgs app brings: its permissions and default grants, the 组织 menu, the names of the
+organisation types (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, NavGroup, Permission
-from dangjian.orgs.choices import OrgsPerm
+from dangjian.core.declarations import Labels, NavEntry, NavGroup, Permission
+from dangjian.orgs.choices import OrgsPerm, OrgType
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(OrgsPerm.VIEW, _("查看组织")),
@@ -28,3 +29,5 @@ NAV = [
     NavEntry("orgs.chart", _("组织图"), "orgs:chart", OrgsPerm.VIEW, group="orgs", order=20,
              icon="bi-bar-chart-steps", home_order=30),
 ]
+
+LABELS = [Labels("org_type", dict(OrgType.choices))]

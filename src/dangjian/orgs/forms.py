@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.orgs.choices import ALLOWED_PARENTS, OrgType
+from dangjian.orgs.choices import ALLOWED_PARENTS, OrgsPerm, OrgType
+from dangjian.orgs.pickers import OrgPickerField
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = ["OrgDissolveForm", "OrgForm", "OrgMoveForm", "child_type_choices"]
@@ -48,11 +49,8 @@ class OrgForm(BootstrapForm):
 
 
 class OrgMoveForm(BootstrapForm):
-    parent_code = forms.CharField(
-        label=_("新的上级组织代码"), max_length=40,
-        help_text=_("输入组织代码或名称搜索，从列表中选择"),
-        widget=forms.TextInput(attrs={"list": "parent-options", "autocomplete": "off"}),
-    )
+    # any org in scope: the service explains why a type or a dissolved org cannot take the subtree
+    parent_code = OrgPickerField(label=_("新的上级组织"), perm=OrgsPerm.CHANGE)
     reason = forms.CharField(label=_("事由"), max_length=500, required=False)
 
 

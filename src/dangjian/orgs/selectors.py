@@ -2,27 +2,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from dangjian.core.parsing import parse_id
-from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, report_out_of_scope, resolver
-from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
+from dangjian.core.scoping import (
+    ScopeKind,
+    get_for_actor,
+    path_range_q,
+    platform_rows,
+    report_out_of_scope,
+    resolver,
+)
+from dangjian.orgs.choices import OrgsPerm, OrgType
 from dangjian.orgs.models import CommitteeTerm, EnterpriseUnit, Organization, OrgUnitMapping
+from dangjian.orgs.terms import TermState, term_reminder_offsets, term_state
 
 __all__ = [
     "CHART_MAX_NODES",
-    "TERM_REMINDER_MONTHS",
-    "TERM_REMINDER_OFFSETS",
-    "TermState",
-    "TermStateCode",
-    "TermStatus",
-    "active_child_counts",
     "branch_groups",
     "org_ancestors",
     "org_can",
@@ -31,6 +30,7 @@ __all__ = [
     "org_current_term",
     "org_get",
     "org_get_by_code",
+    "org_in_scope",
     "org_list",
     "org_names_by_path",
     "org_parent",
@@ -39,16 +39,11 @@ __all__ = [
     "org_roots_for_actor",
     "org_search",
     "org_subtree_levels",
-    "org_subtree_q",
     "org_term_states",
     "org_terms",
     "org_units",
     "require_org_in_scope",
-    "term_reminder_offsets",
-    "term_state",
-    "term_status",
     "unit_get_by_code",
-    "unit_list",
 ]
 
 
@@ -122,10 +117,6 @@ def org_roots_for_actor(*, actor: Any, perm: str = OrgsPerm.VIEW) -> QuerySet[Or
     return visible.filter(path__in=tops)
 
 
-def org_subtree_q(org: Organization, lookup: str = "org__path") -> Q:
-    return path_range_q(lookup, org.path)
-
-
 def org_terms(*, actor: Any, org: Organization) -> QuerySet[CommitteeTerm]:
     return CommitteeTerm.objects.for_actor(actor, OrgsPerm.VIEW).filter(org=org).order_by("-number")
 
@@ -134,59 +125,10 @@ def org_units(*, actor: Any, org: Organization) -> QuerySet[OrgUnitMapping]:
     return OrgUnitMapping.objects.for_actor(actor, OrgsPerm.VIEW).filter(org=org).select_related("unit")
 
 
-def unit_list(*, q: str | None = None) -> QuerySet[EnterpriseUnit]:
-    """Enterprise units are the company's public structure, visible to every signed-in user."""
-    qs = EnterpriseUnit.objects.all().order_by("path")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
-    return qs
+# --- pages: search, ancestors, chart subtree ----------------------------------------------------------
 
-
-def active_child_counts(orgs: list[Organization]) -> dict[int, int]:
-    """Number of active direct children per org, in one query."""
-    if not orgs:
-        return {}
-    q = Q(pk__in=[])
-    for o in orgs:
-        q |= path_range_q("path", o.path) & Q(depth=o.depth + 1)
-    counts: dict[int, int] = {}
-    rows = Organization.objects.filter(q, status=OrgStatus.ACTIVE).values_list("path", "depth")
-    by_path = {o.path: o.pk for o in orgs}
-    for path, _depth in rows:
-        parent = by_path.get(path[: -Organization.steplen])
-        if parent is not None:
-            counts[parent] = counts.get(parent, 0) + 1
-    return counts
-
-
-# --- pages: search, ancestors, chart subtree, committee-term status ---------------------------------
-
-# DOMAIN §3 "Reminder lead time": the higher organisation reminds a branch about 6 months before its
-# term ends; after the end date with no new term the election is overdue ("On-time elections").
-TERM_REMINDER_MONTHS = 6
 # Upper bound on the nodes one chart request returns, so a wide subtree cannot load thousands of rows.
 CHART_MAX_NODES = 400
-
-
-@dataclass(frozen=True)
-class TermStatus:
-    """How close a committee term is to its end (DOMAIN §3): ``ok``, ``due`` (< 6 months) or ``expired``."""
-
-    level: str
-    days_left: int
-
-    @property
-    def overdue_days(self) -> int:
-        return max(0, -self.days_left)
-
-
-def term_status(term: CommitteeTerm, today: dt.date) -> TermStatus:
-    days = term.days_left(today)
-    if days < 0:
-        return TermStatus("expired", days)
-    if term.end_date < today + relativedelta(months=TERM_REMINDER_MONTHS):
-        return TermStatus("due", days)
-    return TermStatus("ok", days)
 
 
 def org_current_term(*, actor: Any, org: Organization) -> CommitteeTerm | None:
@@ -239,11 +181,12 @@ def org_names_by_path(*, actor: Any, paths: set[str], perm: str = OrgsPerm.VIEW)
     return {o.path: o for o in Organization.objects.for_actor(actor, perm).filter(path__in=paths)}
 
 
-def unit_get_by_code(*, code: str) -> EnterpriseUnit | None:
+def unit_get_by_code(*, actor: Any, code: str) -> EnterpriseUnit | None:
+    """An enterprise unit by its code: the company's public structure, readable by every signed-in user."""
     code = (code or "").strip()
     if not code:
         return None
-    return EnterpriseUnit.objects.filter(code=code).first()
+    return platform_rows(EnterpriseUnit.objects.all(), actor).filter(code=code).first()
 
 
 def org_can(*, actor: Any, org: Organization, perm: str) -> bool:
@@ -269,11 +212,19 @@ def org_resolve(*, actor: Any, ref: str, perm: str = OrgsPerm.VIEW) -> Organizat
         return org_get(actor=actor, pk=pk, perm=perm)
 
 
-def org_parent_codes(orgs: list[Organization]) -> dict[int, str | None]:
-    """The parent's code of each org (None for a root), in one query for the whole list."""
+def org_parent_codes(*, actor: Any, orgs: list[Organization],
+                     perm: str = OrgsPerm.VIEW) -> dict[int, str | None]:
+    """The parent's code of each org (None for a root; None too when the org is not in the actor's
+    scope for *perm*), in one query for the whole list. A parent is reached through its child: the code
+    is shown with a visible org whether or not the actor's scope covers the parent itself."""
     step = Organization.steplen
     parent_paths = {o.path[:-step] for o in orgs if o.depth > 1}
-    codes = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "code")) if parent_paths else {}
+    codes = {}
+    if parent_paths:
+        visible_child = Organization.objects.for_actor(actor, perm).filter(
+            pk__in=[o.pk for o in orgs], path__startswith=OuterRef("path"), depth=OuterRef("depth") + 1)
+        codes = dict(Organization.objects.filter(Exists(visible_child), path__in=parent_paths)
+                     .values_list("path", "code"))
     return {o.pk: codes.get(o.path[:-step]) if o.depth > 1 else None for o in orgs}
 
 
@@ -290,9 +241,19 @@ def org_child_by_code(*, actor: Any, parent: Organization, code: str, perm: str 
     )
 
 
-def org_parent(*, org: Organization) -> Organization | None:
-    """The parent of *org* (None for a root). Shown with any org the actor may see, in or out of scope."""
-    return Organization.objects.get_parent(org) if org.depth > 1 else None
+def org_in_scope(*, actor: Any, org: Organization, perm: str = OrgsPerm.VIEW) -> Exists:
+    """A condition (``Exists``) true when *org* is in the actor's scope for *perm*: filter rows reached
+    through *org* — its parent, its roll — in the same query instead of a separate check."""
+    return Exists(Organization.objects.for_actor(actor, perm).filter(pk=org.pk))
+
+
+def org_parent(*, actor: Any, org: Organization, perm: str = OrgsPerm.VIEW) -> Organization | None:
+    """The parent of *org* (None for a root, or when *org* is not in the actor's scope for *perm*). Shown
+    with any org the actor may see, whether or not their scope covers the parent."""
+    if org.depth <= 1:
+        return None
+    return Organization.objects.filter(org_in_scope(actor=actor, org=org, perm=perm),
+                                       path=org.path[: -Organization.steplen]).first()
 
 
 def branch_groups(*, actor: Any, branch: Organization, perm: str = OrgsPerm.VIEW) -> QuerySet[Organization]:
@@ -306,60 +267,6 @@ def branch_groups(*, actor: Any, branch: Organization, perm: str = OrgsPerm.VIEW
     return Organization.objects.filter(
         path_range_q("path", branch.path), depth=branch.depth + 1, org_type=OrgType.GROUP
     ).order_by("path")
-
-
-# --- term status with reminder stages and postponement (DOMAIN §3) ---------------------------------------
-
-# DOMAIN §3 "Reminder lead time": the higher organisation reminds about 6 months before the end; the
-# default alerts are at 6, 3 and 1 months. Configurable with ``DANGJIAN_TERM_REMINDER_MONTHS``.
-TERM_REMINDER_OFFSETS = (6, 3, 1)
-
-
-def term_reminder_offsets() -> tuple[int, ...]:
-    """The reminder offsets in months, largest first (settings override the DOMAIN §3 default)."""
-    offsets = getattr(settings, "DANGJIAN_TERM_REMINDER_MONTHS", TERM_REMINDER_OFFSETS)
-    return tuple(sorted({int(m) for m in offsets if int(m) > 0}, reverse=True))
-
-
-class TermStateCode:
-    CURRENT = "current"  # 任期内
-    EXPIRING = "expiring"  # 即将届满 (a reminder offset reached)
-    EXPIRED = "expired"  # 已届满未换届 (no approved postponement, or past it)
-    POSTPONED = "postponed"  # 经批准延期换届, not yet past the postponement
-
-
-@dataclass(frozen=True)
-class TermState:
-    """Where a committee term stands (DOMAIN §3): ``status`` (current / expiring / expired / postponed),
-    the days to the effective end (negative once past it), the reminder offset reached (6, 3, 1 months by
-    default; None before the first) and the effective end (the postponement when approved)."""
-
-    status: str
-    days_left: int
-    reminder_months: int | None
-    effective_end: dt.date
-
-    @property
-    def overdue_days(self) -> int:
-        return max(0, -self.days_left)
-
-
-def term_state(term: CommitteeTerm, today: dt.date, offsets: tuple[int, ...] | None = None) -> TermState:
-    """A term's status on *today*. A reminder offset of *m* months is reached from ``end − m months``
-    (inclusive); the term expires the day after its effective end (DOMAIN §3 "On-time elections":
-    ``today > term_end`` with no approved extension is overdue)."""
-    offsets = offsets if offsets is not None else term_reminder_offsets()
-    end = term.effective_end
-    days = (end - today).days
-    reached = [m for m in offsets if today >= end - relativedelta(months=m)]
-    stage = min(reached) if reached else None
-    if today > end:
-        return TermState(TermStateCode.EXPIRED, days, stage, end)
-    if term.postponed_until is not None:
-        return TermState(TermStateCode.POSTPONED, days, stage, end)
-    if stage is not None:
-        return TermState(TermStateCode.EXPIRING, days, stage, end)
-    return TermState(TermStateCode.CURRENT, days, None, end)
 
 
 def org_term_states(*, actor: Any, orgs: list[Organization], today: dt.date,

@@ -8,6 +8,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("lookup/", views.lookup, name="lookup"),
+    path("pick/", views.pick, name="pick"),
     path("chart/", views.chart, name="chart"),
     path("chart/data/", views.chart_data, name="chart_data"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -22,6 +22,7 @@ from dangjian.core.parsing import parse_int
 from dangjian.orgs.choices import OrgsPerm, OrgStatus, OrgType
 from dangjian.orgs.forms import OrgDissolveForm, OrgForm, OrgMoveForm, child_type_choices
 from dangjian.orgs.models import Organization
+from dangjian.orgs.pickers import org_from_picker, org_pick_search
 from dangjian.orgs.selectors import (
     CHART_MAX_NODES,
     branch_groups,
@@ -35,9 +36,9 @@ from dangjian.orgs.selectors import (
     org_search,
     org_subtree_levels,
     org_units,
-    term_status,
 )
 from dangjian.orgs.services import org_create, org_dissolve, org_move, org_update
+from dangjian.orgs.terms import term_status
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.panels import annotate
 from dangjian.ui.permissions import require_perm
@@ -52,6 +53,7 @@ __all__ = [
     "edit",
     "lookup",
     "move",
+    "pick",
     "tree",
 ]
 
@@ -177,13 +179,8 @@ def move(request, pk: int):
     org = org_get(actor=actor, pk=pk, perm=OrgsPerm.CHANGE)
     form = OrgMoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            new_parent = org_get_by_code(actor=actor, code=form.cleaned_data["parent_code"].strip(),
-                                         perm=OrgsPerm.CHANGE)
-        except Http404:
-            form.add_error("parent_code", _("未找到该组织代码，或该组织不在您的管理范围内"))
-            form.mark_invalid()
-        else:
+        new_parent = org_from_picker(actor, form, "parent_code")
+        if new_parent is not None:
             try:
                 org = org_move(actor=actor, org=org, new_parent=new_parent, reason=form.cleaned_data["reason"])
             except DomainError as exc:
@@ -240,6 +237,20 @@ def lookup(request):
     if org_type:
         found = [o for o in found if o.org_type == org_type]
     return render(request, "orgs/_lookup_options.html", {"orgs": found[:LOOKUP_LIMIT]})
+
+
+@require_perm(OrgsPerm.VIEW)
+@require_GET
+def pick(request):
+    """The org picker's source (issue 9): JSON ``{"items": [{id, value, code, label, path, hint}]}`` of the orgs
+    the actor may choose — by ``q`` (name fragment or code), narrowed by ``perm`` (the form's permission),
+    ``type`` (comma-separated org types), ``active`` and ``purpose`` (a group-wide choice such as a
+    transfer's receiving branch) — at most 20, each with its parent path."""
+    g = request.GET
+    items = org_pick_search(actor=request.user, q=g.get("q", ""), perm=g.get("perm") or None,
+                            types=g.get("type") or None, active=g.get("active") == "1",
+                            purpose=g.get("purpose") or None)
+    return JsonResponse({"items": [i.as_json() for i in items]})
 
 
 def _chart_root(request) -> Organization | None:

@@ -18,8 +18,10 @@ from ninja import P, PathEx, Query, Status
 from dangjian.core.api import MAX_ID, Router
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.pagination import keyset_page
+from dangjian.core.rules_api import rule_operations
 from dangjian.orgs.api import org_ref_or_error
 from dangjian.transfers.choices import IN_TRANSIT_STATUSES, TransfersPerm
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.errors import TransfersError
 from dangjian.transfers.models import ContactSearch, StatusChange, Transfer
 from dangjian.transfers.schemas import (
@@ -36,14 +38,10 @@ from dangjian.transfers.schemas import (
     TransferOut,
     TransferPageOut,
     TransferReceiveIn,
-    TransferRuleOut,
-    TransferRuleUpdateIn,
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
-    rule_list,
     transfer_get,
     transfer_list,
     transfer_member_get,
@@ -59,6 +57,7 @@ from dangjian.transfers.services import (
     transfer_return,
     transfer_rule_update,
 )
+from dangjian.transfers.services.rules_admin import RULESET
 
 __all__ = ["router"]
 
@@ -98,45 +97,23 @@ def _search(s: ContactSearch) -> dict[str, Any]:
     return {"id": s.pk, "searched_on": s.searched_on, "method": s.method, "result": s.result}
 
 
-def _rule(r: Any) -> dict[str, Any]:
-    return {"code": r.code, "title": r.title, "params": r.params, "citation": r.citation,
-            "confidence": r.confidence, "enabled": r.enabled}
-
-
 def _unknown_member() -> DomainError:
     return DomainError.one(TransfersError.UNKNOWN_MEMBER, "member", _("党员不存在或不在您的数据范围内"))
 
 
-@router.get(
-    "/rules",
-    perm=TransfersPerm.VIEW,
-    response=list[TransferRuleOut],
-    operation_id="transfers_rules_list",
-    summary="组织关系转接规则",
-    description="""
+rule_operations(
+    router, ruleset=RULESET, view_perm=TransfersPerm.VIEW, update=transfer_rule_update,
+    list_summary="组织关系转接规则",
+    list_description="""
         服务端执行的 DOMAIN §6 规则：介绍信有效期（默认 90 天，可信度低，可由管理员修改）、流动党员外出期限、
-        失联满 6 个月停止党籍、停止党籍满 2 年除名；每条给出参数、依据和可信度。
+        失联满 6 个月停止党籍、停止党籍满 2 年除名；每条给出名称、参数及其范围、依据和可信度。
     """,
-)
-def transfers_rules_list(request):
-    return [_rule(r) for r in rule_list()]
-
-
-@router.patch(
-    "/rules/{code}",
-    perm=TransfersPerm.CONFIGURE,
-    response=TransferRuleOut,
-    operation_id="transfers_rules_update",
-    summary="修改组织关系转接规则",
-    description="""
+    update_summary="修改组织关系转接规则",
+    update_description="""
         修改一条规则的参数或是否启用（如介绍信有效期改为 60 天），须写明依据；记入操作日志。
         已开具的介绍信保持原有效期。规则适用于整个平台。
     """,
 )
-def transfers_rules_update(request, payload: TransferRuleUpdateIn, code: PathEx[str, P(max_length=60)]):
-    if code not in {r.code for r in rule_list()}:
-        raise Http404("unknown rule")
-    return _rule(transfer_rule_update(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True)))
 
 
 @router.get(
@@ -188,7 +165,7 @@ def transfers_initiate(request, payload: TransferInitiateIn):
     except Http404:
         errors += _unknown_member().errors
     code = data.pop("to_org")
-    to_org = destination_get(code=code) if code else None
+    to_org = destination_get(actor=actor, code=code) if code else None
     if code and to_org is None:
         errors.append(FieldError(TransfersError.UNKNOWN_ORG, "to_org", _("接收党组织代码不存在")))
     if errors:
@@ -238,7 +215,7 @@ def transfers_external_in(request, payload: TransferExternalInIn):
 )
 def transfers_member_history(request, member_id: MemberId):
     member = transfer_member_get(actor=request.auth, pk=member_id)
-    history = member_history(member=member)
+    history = member_history(actor=request.auth, member=member)
     today = timezone.localdate()
     for t in history.transfers:
         t.member = member

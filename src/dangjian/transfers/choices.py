@@ -8,6 +8,7 @@ from dangjian.members.choices import MemberStatus
 
 __all__ = [
     "DECISION_TRANSITIONS",
+    "DESTINATION_PURPOSE",
     "IN_TRANSIT_STATUSES",
     "OPEN_STATUSES",
     "TRANSFERABLE_MEMBER_STATUSES",
@@ -17,6 +18,11 @@ __all__ = [
     "TransferStatus",
     "TransfersPerm",
 ]
+
+
+# The org picker's purpose key for a transfer's receiving branch: any active branch of the group, to whoever
+# may start transfers (DOMAIN §6; registered with orgs.pickers in TransfersConfig.ready).
+DESTINATION_PURPOSE = "transfers.destination"
 
 
 class TransfersPerm:

@@ -9,8 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.members.choices import Category, Education, Gender
-from dangjian.transfers.choices import StatusTransition, TransferKind, TransferStatus
-from dangjian.ui import rules as rules_ui
+from dangjian.orgs.choices import OrgType
+from dangjian.orgs.pickers import OrgPickerField
+from dangjian.transfers.choices import (
+    DESTINATION_PURPOSE,
+    StatusTransition,
+    TransferKind,
+    TransfersPerm,
+    TransferStatus,
+)
 from dangjian.ui.forms import BootstrapForm, DateInput
 
 __all__ = [
@@ -21,7 +28,6 @@ __all__ = [
     "InitiateForm",
     "LetterForm",
     "ReceiveForm",
-    "RuleForm",
     "SearchForm",
     "StatusForm",
 ]
@@ -41,7 +47,7 @@ def _validity() -> forms.IntegerField:
 
 
 class FilterForm(BootstrapForm):
-    org = forms.CharField(label=_("组织代码"), required=False, max_length=40)
+    org = OrgPickerField(label=_("党组织"), required=False, perm=TransfersPerm.VIEW, help_text="")
     side = forms.ChoiceField(label=_("方向"), required=False,
                              choices=[("", _("转出和转入")), ("out", _("转出")), ("in", _("转入"))])
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *TransferStatus.choices])
@@ -55,8 +61,8 @@ class InitiateForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("转接类型"), choices=[c for c in TransferKind.choices
                                                            if c[0] != TransferKind.EXTERNAL_IN],
                              initial=TransferKind.INTERNAL)
-    to_org_code = forms.CharField(label=_("接收党支部（组织代码）"), required=False, max_length=40,
-                                  help_text=_("系统内转接：集团内任一党支部的组织代码"))
+    to_org_code = OrgPickerField(label=_("接收党支部"), required=False, purpose=DESTINATION_PURPOSE,
+                                 help_text=_("系统内转接：输入名称搜索集团内的党支部，按上级组织区分同名支部"))
     outside_org_name = forms.CharField(label=_("接收的系统外党组织"), required=False, max_length=200,
                                        help_text=_("转出到系统外时填写"))
     letter_no = _letter_no()
@@ -85,7 +91,8 @@ class CloseForm(BootstrapForm):
 
 
 class ExternalInForm(BootstrapForm):
-    to_org_code = forms.CharField(label=_("接收党支部（组织代码）"), max_length=40)
+    to_org_code = OrgPickerField(label=_("接收党支部"), perm=TransfersPerm.CHANGE, types=(OrgType.BRANCH,),
+                                 active=True)
     outside_org_name = forms.CharField(label=_("转出的系统外党组织"), max_length=200)
     letter_no = _letter_no(required=True)
     issued_on = forms.DateField(label=_("介绍信开具日期"), widget=DateInput)
@@ -141,5 +148,3 @@ class SearchForm(BootstrapForm):
     method = forms.CharField(label=_("查找方式"), max_length=200, help_text=_("如：电话、走访家属、联系原单位、登报"))
     result = forms.CharField(label=_("查找结果"), required=False, max_length=2000)
 
-
-RuleForm = rules_ui.RuleForm

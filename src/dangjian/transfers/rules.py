@@ -19,18 +19,17 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from dangjian.core import rules as kit
 from dangjian.core.errors import FieldError
-from dangjian.core.rules import ErrorCodes, Param, Rule, check_params, effective_rules
+from dangjian.core.rules import ErrorCodes, Param, Rule, RuleDefaults
 from dangjian.transfers.errors import RuleViolation, TransfersError
 
 __all__ = [
     "DEFAULT_RULES",
+    "RULES",
     "RULE_ERRORS",
-    "Rule",
     "RuleCode",
-    "RuleSet",
     "check_consistency",
     "check_letter_valid",
     "check_mobile_away",
@@ -57,7 +56,15 @@ class RuleCode:
 def _rule(code: str, title: str, params: dict[str, int], citation: str, confidence: str = "high") -> Rule:
     """A transfers rule: every parameter a whole number of days, months or years, 1 to 3650."""
     return Rule(code, title, params, citation, confidence,
-                schema=tuple(Param(name, name, value, 1, 3650) for name, value in params.items()))
+                schema=tuple(Param(name, PARAM_WORDS.get(name, name), value, 1, 3650, _l(UNITS.get(name, "")))
+                             for name, value in params.items()),
+                basis=citation.partition(": ")[2])
+
+
+# What the pages call each parameter (its unit is the word after the number).
+PARAM_WORDS = {"days": _l("默认有效期（天）"), "max_days": _l("最长有效期（天）"), "months": _l("月数"),
+               "years": _l("年数")}
+UNITS = {"days": "天", "max_days": "天", "months": "个月", "years": "年"}
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -71,20 +78,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule(RuleCode.SUSPENSION_REMOVAL, "停止党籍满 2 年仍无法联系的按自行脱党除名，期间可恢复党籍", {"years": 2},
          "DOMAIN §6 失联: 《中国共产党党员教育管理工作条例》(2019) 第二十四条"),
 )
-_DEFAULTS = {rule.code: rule for rule in DEFAULT_RULES}
-
-
-class RuleSet(kit.RuleSet):
-    """The effective transfers rules; without arguments, the defaults."""
-
-    def __init__(self, rules: dict[str, Rule] | None = None, defaults: dict[str, Rule] | None = None):
-        super().__init__(dict(rules or _DEFAULTS), defaults or _DEFAULTS)
-
-
-def load_rules() -> RuleSet:
-    from dangjian.transfers.models import TransferRule
-
-    return RuleSet(effective_rules(_DEFAULTS, TransferRule.objects.filter(code__in=list(_DEFAULTS))).rules)
 
 
 RULE_ERRORS = ErrorCodes(
@@ -100,14 +93,10 @@ def check_consistency(rule: Rule, merged: dict[str, Any]) -> list[FieldError]:
     return []
 
 
-def validate_params(code: str, params: dict[str, Any]) -> list[str]:
-    """Problems with *params* for rule *code*: unknown keys, values that are not integers from 1 to
-    3650, a default validity above its maximum."""
-    rule = _DEFAULTS[code]
-    errors = check_params(rule.schema, params, codes=RULE_ERRORS, one_field=True)
-    if not errors:
-        errors = check_consistency(rule, {**rule.params, **params})
-    return [e.message for e in errors]
+# the effective rules (load_rules: the defaults with the administrator's changes, one query) and the
+# problems of a parameter change (validate_params(code, params) → messages)
+RULES = RuleDefaults(DEFAULT_RULES, "transfers.TransferRule", RULE_ERRORS, check_consistency, one_field=True)
+load_rules, validate_params = RULES.load, RULES.problems
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

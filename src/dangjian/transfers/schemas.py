@@ -31,8 +31,6 @@ __all__ = [
     "TransferOut",
     "TransferPageOut",
     "TransferReceiveIn",
-    "TransferRuleOut",
-    "TransferRuleUpdateIn",
 ]
 
 
@@ -140,14 +138,6 @@ class TransferMemberHistoryOut(Schema):
     outlook: StatusOutlookOut
 
 
-class TransferRuleOut(Schema):
-    code: str
-    title: str
-    params: dict[str, Any]
-    citation: str
-    confidence: str
-    enabled: bool
-
 
 # --- input ---------------------------------------------------------------------------------------------
 
@@ -242,8 +232,3 @@ class ContactSearchIn(_Input):
     method: str = Field(..., min_length=1, max_length=200, description="查找方式")
     result: str = Field("", max_length=2000)
 
-
-class TransferRuleUpdateIn(_Input):
-    params: dict[str, int] | None = Field(None, description="要修改的参数，如 {\"days\": 60}")
-    enabled: bool | None = None
-    reason: str = Field(..., min_length=1, max_length=500, description="修改依据（文件名称和文号）")

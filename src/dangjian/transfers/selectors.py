@@ -11,9 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from dangjian.core.scoping import get_for_actor, path_range_q
+from dangjian.core.scoping import (
+    get_for_actor,
+    path_range_q,
+    platform_readable,
+    platform_rows,
+    report_out_of_scope,
+)
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member, MembershipPeriod
 from dangjian.orgs.models import Organization
@@ -21,6 +28,7 @@ from dangjian.orgs.selectors import org_can
 from dangjian.transfers.choices import (
     IN_TRANSIT_STATUSES,
     OPEN_STATUSES,
+    TRANSFERABLE_MEMBER_STATUSES,
     TRANSITIONS,
     StatusTransition,
     TransferKind,
@@ -34,9 +42,8 @@ __all__ = [
     "MemberHistory",
     "Outlook",
     "destination_get",
-    "is_overdue",
+    "member_actions",
     "member_history",
-    "open_transfer_of",
     "rule_list",
     "transfer_actions",
     "transfer_get",
@@ -109,10 +116,6 @@ def transfer_summary(*, actor: Any, org: Organization | None = None, today: dt.d
     )
 
 
-def is_overdue(transfer: Transfer, today: dt.date | None = None) -> bool:
-    return transfer.status in IN_TRANSIT_STATUSES and transfer.due_on is not None and transfer.due_on < _today(today)
-
-
 def transfer_get(*, actor: Any, pk: int, perm: str = TransfersPerm.VIEW) -> Transfer:
     return get_for_actor(Transfer.objects.select_related("member", "from_org", "to_org", "received_by"),
                          actor, perm, pk=pk)
@@ -123,15 +126,18 @@ def transfer_member_get(*, actor: Any, pk: int, perm: str = TransfersPerm.VIEW) 
     return get_for_actor(Member.objects.select_related("org", "party_group"), actor, perm, pk=pk)
 
 
-def destination_get(*, code: str) -> Organization | None:
-    """Any organisation of the group by its exact code: a transfer may go to any branch (DOMAIN §6: the
-    relationship moves wherever the member goes), not only to those in the sender's scope. Exact codes
-    only — the destination's code is on the letter; nothing here lists or searches other branches."""
+def destination_get(*, actor: Any, code: str, perm: str = TransfersPerm.CHANGE) -> Organization | None:
+    """Any organisation of the group by its exact code, for an actor who may initiate transfers (*perm*
+    somewhere): a transfer may go to any branch (DOMAIN §6: the relationship moves wherever the member
+    goes), not only to those in the sender's scope. Exact codes only — the destination's code is on the
+    letter; nothing here lists or searches other branches."""
     code = (code or "").strip()
-    return Organization.objects.filter(code=code).first() if code else None
+    if not code or not platform_readable(actor, perm):
+        return None
+    return Organization.objects.filter(code=code).first()
 
 
-def open_transfer_of(member: Member) -> Transfer | None:
+def _open_transfer_of(member: Member) -> Transfer | None:
     return Transfer.objects.filter(member=member, status__in=OPEN_STATUSES).select_related("from_org", "to_org").first()
 
 
@@ -193,9 +199,12 @@ def _outlook(member: Member, changes: list[StatusChange], searches: list[Contact
     return out
 
 
-def member_history(*, member: Member) -> MemberHistory:
-    """The member's branches over time, transfers, status changes and searches (the member was read
-    through a scoped selector: their whole history goes with them)."""
+def member_history(*, actor: Any, member: Member, perm: str = TransfersPerm.VIEW) -> MemberHistory:
+    """The member's branches over time, transfers, status changes and searches, for an actor whose scope
+    covers the member for *perm* (else 404): their whole history goes with them, other branches included."""
+    if not Member.objects.for_actor(actor, perm).filter(pk=member.pk).exists():
+        report_out_of_scope(Member, actor, perm, pk=member.pk)
+        raise Http404("not found")
     changes = list(StatusChange.objects.filter(member=member).order_by("effective_on", "id"))
     searches = list(ContactSearch.objects.filter(member=member).order_by("searched_on", "id"))
     return MemberHistory(
@@ -205,10 +214,32 @@ def member_history(*, member: Member) -> MemberHistory:
         changes=changes,
         searches=searches,
         outlook=_outlook(member, changes, searches),
-        open_transfer=open_transfer_of(member),
+        open_transfer=_open_transfer_of(member),
     )
 
 
-def rule_list() -> list[TransferRule]:
+def member_actions(*, actor: Any, members: list[Member]) -> dict[int, set[str]]:
+    """What *actor* may start for each of *members* (to show the buttons on the member's page and in the
+    register's rows; the services decide): ``"status"`` (党籍状态变更) where ``transfers.change`` covers the
+    member's branch, ``"initiate"`` (发起转接) where moreover the member may be transferred now (normal or
+    mobile, no transfer open). Two queries whatever the number of members."""
+    ids = [m.pk for m in members]
+    if not ids:
+        return {}
+    changeable = set(Member.objects.for_actor(actor, TransfersPerm.CHANGE).filter(pk__in=ids).values_list("pk", flat=True))
+    if not changeable:
+        return {}
+    open_ = set(Transfer.objects.filter(member_id__in=changeable, status__in=OPEN_STATUSES)
+                .values_list("member_id", flat=True))
+    out: dict[int, set[str]] = {}
+    for member in members:
+        if member.pk in changeable:
+            out[member.pk] = {"status"}
+            if member.pk not in open_ and member.status in TRANSFERABLE_MEMBER_STATUSES:
+                out[member.pk].add("initiate")
+    return out
+
+
+def rule_list(*, actor: Any, perm: str = TransfersPerm.VIEW) -> list[TransferRule]:
     """The rules are global configuration, readable by anyone holding ``transfers.view``."""
-    return list(TransferRule.objects.order_by("id"))
+    return list(platform_rows(TransferRule.objects.all(), actor, perm).order_by("id"))

@@ -12,23 +12,27 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.scoping import resolver
-from dangjian.orgs.selectors import org_can, org_get_by_code
+from dangjian.orgs.models import Organization
+from dangjian.orgs.pickers import org_choice, org_from_picker, org_pick_resolve
+from dangjian.orgs.selectors import org_can
 from dangjian.transfers.choices import (
+    DESTINATION_PURPOSE,
     IN_TRANSIT_STATUSES,
     TRANSFERABLE_MEMBER_STATUSES,
     StatusTransition,
     TransfersPerm,
 )
+from dangjian.transfers.deadlines import is_overdue
 from dangjian.transfers.forms import (
     FIELD_MAP,
     CloseForm,
@@ -37,15 +41,12 @@ from dangjian.transfers.forms import (
     InitiateForm,
     LetterForm,
     ReceiveForm,
-    RuleForm,
     SearchForm,
     StatusForm,
 )
 from dangjian.transfers.selectors import (
     destination_get,
-    is_overdue,
     member_history,
-    rule_list,
     transfer_actions,
     transfer_get,
     transfer_list,
@@ -66,7 +67,8 @@ from dangjian.transfers.services import (
 from dangjian.transfers.services.rules_admin import RULESET
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
-from dangjian.ui.rules import rule_edit_form, rules_page
+from dangjian.ui.pickers import show_choice
+from dangjian.ui.rules import rule_views
 
 __all__ = [
     "cancel", "create", "detail", "external_in", "letter", "list_view", "member", "receive", "return_letter",
@@ -85,16 +87,23 @@ def _page(request, template: str, context: dict[str, Any], *, invalid: bool = Fa
     return render(request, template, context, status=400 if invalid else 200)
 
 
-def _scoped_org(request, form, field: str, perm: str):
-    """The org named by a code field, within the actor's scope for *perm*; else a field error."""
-    code = (form.cleaned_data.get(field) or "").strip()
-    if not code:
-        return None
-    try:
-        return org_get_by_code(actor=request.user, code=code, perm=perm)
-    except Http404:
-        form.add_error(field, _("未找到该组织代码，或该组织不在您的管理范围内"))
-        return None
+def _scoped_org(request, form, field: str):
+    """The org chosen in a picker field (a code or a name), among those the field offers; else a field error."""
+    return org_from_picker(request.user, form, field)
+
+
+def _destination(request, form) -> tuple[Organization | None, bool]:
+    """(the receiving branch chosen — by the picker among the group's branches, or by any org's exact code,
+    which the service then judges (dissolved, not a branch) —, whether the field is in error)."""
+    text = (form.cleaned_data.get("to_org_code") or "").strip()
+    if not text:
+        return None, False
+    org, error = org_pick_resolve(actor=request.user, text=text, purpose=DESTINATION_PURPOSE)
+    if org is None and (org := destination_get(actor=request.user, code=text)) is None:
+        form.add_error("to_org_code", error)
+        return None, True
+    show_choice(form, "to_org_code", org_choice(actor=request.user, org=org, purpose=DESTINATION_PURPOSE))
+    return org, False
 
 
 @require_perm(VIEW)
@@ -106,7 +115,7 @@ def list_view(request):
     form = FilterForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
-    org = _scoped_org(request, form, "org", VIEW)
+    org = _scoped_org(request, form, "org")
     today = _today()
     rows, summary, links = [], None, {}
     if not form.errors:
@@ -134,11 +143,9 @@ def create(request, pk: int):
     form = InitiateForm(request.POST or None, initial={"issued_on": _today()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        code = data.pop("to_org_code").strip()
-        to_org = destination_get(code=code) if code else None
-        if code and to_org is None:
-            form.add_error("to_org_code", _("接收党组织代码不存在"))
-        else:
+        data.pop("to_org_code")
+        to_org, missing = _destination(request, form)
+        if not missing:
             try:
                 transfer = transfer_initiate(actor=actor, member=member, to_org=to_org, **data)
             except DomainError as exc:
@@ -158,7 +165,7 @@ def external_in(request):
     actor = request.user
     form = ExternalInForm(request.POST or None, initial={"received_on": _today()})
     if request.method == "POST" and form.is_valid():
-        to_org = _scoped_org(request, form, "to_org_code", CHANGE)
+        to_org = _scoped_org(request, form, "to_org_code")
         if to_org is not None:
             letter, person = form.service_fields()
             try:
@@ -245,7 +252,7 @@ def letter(request, pk: int):
 def _member_page(request, pk: int, *, status_form=None, search_form=None, invalid: bool = False) -> HttpResponse:
     actor = request.user
     member_ = transfer_member_get(actor=actor, pk=pk)
-    history = member_history(member=member_)
+    history = member_history(actor=actor, member=member_)
     can_change = org_can(actor=actor, org=member_.org, perm=CHANGE)
     labels = dict(StatusTransition.choices)
     return _page(request, "transfers/member.html", {
@@ -304,22 +311,10 @@ def search(request, pk: int):
     return _member_page(request, pk, search_form=form, invalid=True)
 
 
-@require_perm(VIEW)
-@require_GET
-def rules(request):
-    """组织关系转接规则: every rule with its parameters and citation."""
-    return rules_page(request, template="transfers/rules.html", rules=rule_list(), ruleset=RULESET)
+rules, rule_edit = rule_views(
+    ruleset=RULESET, view_perm=VIEW, update=transfer_rule_update, url="transfers:rules",
+    title=_l("组织关系转接规则"), nav="transfers/_nav.html",
+    intro=_l("默认值取自 DOMAIN §6；介绍信有效期为地方实践（可信度低），请按上级规定调整。"),
+    saved=_l("规则已修改；已开具的介绍信保持原有效期"),
+)
 
-
-@require_perm(TransfersPerm.CONFIGURE)
-@require_http_methods(["GET", "POST"])
-def rule_edit(request, code: str):
-    """修改规则参数 (global; audited with the stated basis)."""
-    rule, form, done = rule_edit_form(
-        request, rules=rule_list(), code=code, form_class=RuleForm, update=transfer_rule_update,
-        saved=_("规则已修改；已开具的介绍信保持原有效期"), success_url=reverse("transfers:rules"))
-    if done:
-        return done
-    return _page(request, "transfers/form.html", {
-        "form": form, "rule": rule, "title": rule.title, "submit": _("保存"),
-    }, invalid=request.method == "POST")

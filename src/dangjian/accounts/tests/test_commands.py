@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from dangjian.accounts.credentials import token_lookup
 from dangjian.accounts.models import RoleAssignment
-from dangjian.accounts.selectors import token_lookup
 from dangjian.audit.choices import AuditAction
 from dangjian.audit.models import AuditEntry
 

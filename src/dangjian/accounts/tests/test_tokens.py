@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dangjian.accounts.credentials import token_lookup
 from dangjian.accounts.models import ApiToken
-from dangjian.accounts.selectors import token_lookup
 from dangjian.accounts.services import TOKEN_TOUCH_SECONDS, apitoken_create, apitoken_touch
 
 pytestmark = pytest.mark.django_db

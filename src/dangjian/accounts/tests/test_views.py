@@ -1,8 +1,14 @@
 """Sign-in (password → second factor), lockout, MFA enrolment, backup codes, sign-out, my account."""
 from __future__ import annotations
 
+import io
+from base64 import b32encode
+
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -86,6 +92,36 @@ def test_account_is_locked_after_five_failures_even_with_the_right_password(clie
     assert signed_in_user_id(client) is None
     assert audit_count(AuditAction.LOGIN_FAILED) == 6
     assert audit_count(AuditAction.LOGIN_SUCCEEDED) == 0
+
+
+def test_login_page_states_the_lockout_the_settings_apply(client, db, settings):
+    # given: a site that locks after 3 failures for 30 minutes
+    settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME = 3, 0.5
+    # when / then: the page says so (not a fixed "5"), and who can help
+    html = client.get(LOGIN).content.decode()
+    assert "连续 3 次输入错误后，账号将被锁定 30 分钟" in html and "请联系系统管理员" in html
+
+
+def test_unlock_command_lifts_a_lockout_and_is_audited(client, account):
+    # given: a locked account
+    for _ in range(5):
+        client.post(LOGIN, {"username": "zhangsan", "password": "nope-nope-nope"})
+    assert client.post(LOGIN, {"username": "zhangsan", "password": PASSWORD}).status_code == 429
+    out = io.StringIO()
+    # when
+    call_command("unlock", "zhangsan", "--reason", "本人电话确认", stdout=out)
+    # then: the right password signs in again, and the unlock is in the log
+    assert "已解除锁定" in out.getvalue()
+    assert client.post(LOGIN, {"username": "zhangsan", "password": PASSWORD}).status_code == 302
+    entry = AuditEntry.objects.get(action=AuditAction.USER_UNLOCKED)
+    assert (entry.target_id, entry.reason, entry.channel) == (str(account.pk), "本人电话确认", "cli")
+    assert entry.after["attempts_cleared"] >= 1
+
+
+def test_unlock_command_refuses_an_unknown_user(db):
+    with pytest.raises(CommandError, match="unknown user: nobody"):
+        call_command("unlock", "nobody", stdout=io.StringIO())
+    assert not AuditEntry.objects.filter(action=AuditAction.USER_UNLOCKED).exists()
 
 
 def test_lockout_is_per_account_not_per_client(client, account, db):
@@ -254,6 +290,42 @@ def test_forced_setup_names_the_role_that_requires_mfa(client, tree, user_factor
     html = client.get("/accounts/mfa/setup/?forced=1").content.decode()
     assert "您的角色要求启用双因素认证" in html
     assert "组织部" in html
+
+
+def test_enrolment_on_the_phone_offers_an_otpauth_link_and_the_key_in_groups_of_four(client, account):
+    # given (issue 9, point 9: the phone that holds the authenticator cannot scan its own screen)
+    client.force_login(account)
+    # when
+    response = client.get("/accounts/mfa/setup/")
+    # then
+    html = response.content.decode()
+    device = TOTPDevice.objects.get(user=account, confirmed=False)
+    link = f'href="{escape(device.config_url)}" data-testid="otpauth-link"'
+    assert link in html and device.config_url.startswith("otpauth://totp/")
+    assert "在身份验证器中打开" in html
+    groups = response.context["secret"].split(" ")
+    assert "".join(groups) == b32encode(device.bin_key).decode().rstrip("=")
+    assert {len(g) for g in groups[:-1]} == {4} and 1 <= len(groups[-1]) <= 4
+    assert f'data-testid="secret">{response.context["secret"]}</code>' in html
+
+
+def test_the_menu_is_hidden_until_a_required_second_factor_is_enrolled(client, tree, user_factory):
+    # given: a role that requires MFA, not yet enrolled
+    user = user_factory("zuzhibu", "org_dept", tree["A"])
+    client.force_login(user)
+    # when
+    html = client.get("/accounts/mfa/setup/?forced=1").content.decode()
+    # then: no menu to wander off into (each entry would only lead back here); signing out stays
+    assert 'class="navbar-nav me-auto"' in html
+    menu = html[html.index('class="navbar-nav me-auto"'):]
+    menu = menu[:menu.index("</ul>")]
+    assert "dropdown" not in menu and "href=" not in menu
+    assert reverse("accounts:logout") in html
+    # and once enrolled and verified, the menu is back
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post("/accounts/mfa/setup/?forced=1", {"token": totp_code(device)})
+    assert response.status_code == 200
+    assert "/members/" in client.get("/").content.decode()
 
 
 def test_backup_codes_regenerate_is_post_only_and_replaces_old_codes(client, enrolled):

@@ -55,12 +55,13 @@ def test_log_shows_entries_of_the_subtree_newest_first_with_all_columns(client, 
     assert "乙党员" not in html and "乙公司党委" not in html
     newest = html[html.index(f'data-seq="{expected[0]}"'):]
     assert "新增党员" in newest and "甲党员" in newest and "甲一支部" in newest
-    assert "members.member" in newest and f"#{a1_member.pk}" in newest
+    # the target's type and the channel by their names; the type's code stays in an attribute (issue 9 §3)
+    assert 'data-target-type="members.member">党员' in newest and f"#{a1_member.pk}" in newest
     entry = AuditEntry.objects.get(seq=expected[0])
     local = entry.created_at.astimezone(timezone.get_current_timezone())
     assert local.strftime("%Y-%m-%d %H:%M:%S") in newest
     assert entry.request_id in newest and entry.channel == "cli"  # the fixture wrote it outside a request
-    assert "渠道: cli" in newest and "IP: —" in newest
+    assert "渠道: 命令行" in newest and "IP: —" in newest
     # before/after JSON is there, already masked
     assert a1_member.id_number_masked in newest and a1_member.id_number not in html
 

@@ -116,6 +116,19 @@ def test_quick_links_are_the_entries_with_a_home_order(declared):
     assert [str(i.label) for i in declarations.home_links(set())] == ["B"]  # a's group needs alpha.view
 
 
+def test_a_beyond_self_entry_needs_the_permission_beyond_ones_own_records(declared):
+    # given: a list of everyone in scope (beyond_self) beside a page of one's own
+    declared(("alpha", SimpleNamespace(NAV=[
+        NavEntry("list", "List", HOME, "alpha.view", order=10, home_order=10, beyond_self=True),
+        NavEntry("mine", "Mine", HOME, "alpha.view", order=20),
+    ])))
+    # then: held only as a "self" grant, the list is not offered; held at an org it is
+    assert _labels(declarations.menu({"alpha.view"}, set())) == ["Mine"]
+    assert declarations.home_links({"alpha.view"}, set()) == []
+    assert _labels(declarations.menu({"alpha.view"}, {"alpha.view"})) == ["List", "Mine"]
+    assert _labels(declarations.menu({"alpha.view"})) == ["List", "Mine"]  # no scope given: as before
+
+
 # -- what the installed apps declare --------------------------------------------------------------------
 
 

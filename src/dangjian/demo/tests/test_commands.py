@@ -64,3 +64,43 @@ def test_setup_demo_creates_logins_once_and_prints_the_admin_password_once():
     assert len(again.getvalue().strip().splitlines()) == 1
     assert "dangjian.sqlite3" in again.getvalue() or "dropdb" in again.getvalue()
     assert User.objects.count() == 6 and Member.objects.count() == members
+
+
+def test_the_activity_summary_names_kinds_stages_and_rules_in_chinese():
+    # given: what a demo build counted (issue 9 §3: `make run` printed committee_meeting 1,423 …)
+    import datetime as dt
+
+    from dangjian.demo.activity import ActivityResult
+    from dangjian.demo.history_dues import DuesHistory
+    from dangjian.demo.history_meetings import MeetingHistory
+    from dangjian.demo.problems import Planted
+
+    result = ActivityResult(
+        seed=1, today=dt.date(2026, 1, 1),
+        meetings=MeetingHistory(meetings=1500, by_kind={"committee_meeting": 1423, "theme_day": 77}),
+        dues=DuesHistory(periods=["2025-01", "2025-12"]),
+        planted=Planted(pipelines={"activist": 16, "overdue_talk": 2}),
+        findings={"dues.arrears": 43, "org.term_expiring": 5})
+    # when
+    text = "\n".join(result.summary_lines())
+    # then
+    assert "支委会 1,423" in text and "主题党日 77" in text
+    assert "入党积极分子 16" in text and "谈话逾期的申请人 2" in text
+    assert "党费欠缴临近六个月 43" in text and "委员会任期即将届满 5" in text
+    assert not re.search(r"[a-z]+[._][a-z_]+", text)
+
+
+@pytest.mark.django_db
+def test_setup_demo_can_leave_the_logins_to_the_server(tmp_path):
+    # given: make run's way: the logins go to a file that `dangjian serve --banner` prints and deletes
+    path = tmp_path / "var" / "demo-logins.txt"
+    out = io.StringIO()
+    # when
+    call_command("setup_demo", members=120, no_activity=True, logins_file=path, stdout=out)
+    # then: the screen says where they wait; the file (owner-only) has them, with the recovery commands
+    text, logins = out.getvalue(), path.read_text(encoding="utf-8")
+    assert str(path) in text and "│ admin" not in text
+    assert (path.stat().st_mode & 0o777) == 0o600
+    password = re.search(r"admin\s*│\s*(\S+)", logins).group(1)
+    assert User.objects.get(username="admin").check_password(password)
+    assert "dangjian changepassword" in logins and "dangjian unlock" in logins

@@ -30,6 +30,7 @@ RULESET = kit.Ruleset(
     load=lambda: load_rules().rules, codes=RULE_ERRORS, record=record,
     settings={"severity": _severity, "enabled": lambda value: None},
     consistency=check_consistency, changed=DevelopmentRulesChanged, one_field=True,
+    severities=tuple(Severity.choices),
 )
 
 

@@ -10,7 +10,6 @@ from dangjian.development.choices import NoticeUnit, Severity, StepCode
 from dangjian.development.rules import (
     DEFAULT_RULES,
     RuleCode,
-    RuleSet,
     approval_deadlines,
     check_activist_wait,
     check_approval_deadline,
@@ -30,9 +29,10 @@ from dangjian.development.rules import (
     validate_params,
     vote_passes,
 )
+from dangjian.development.rules import RULES as DEFAULTS
 
 D = dt.date
-RULES = RuleSet()
+RULES = DEFAULTS.defaults()
 
 
 def rule(code, **params):

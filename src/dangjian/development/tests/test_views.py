@@ -309,13 +309,18 @@ def test_rule_form_changes_the_notice_to_seven_calendar_days(client, tree, user_
     signin(client, user_factory("admin", "sysadmin", None, scope="all"))
     url = reverse("development:rule_edit", args=["public_notice"])
     # when
-    bad = client.post(url, {"params": '{"days": "七"}', "severity": "block", "enabled": "on", "reason": "规定"})
-    ok = client.post(url, {"params": '{"days": 7, "unit": "calendar"}', "severity": "block", "enabled": "on",
-                           "reason": "集团党委组织部 2026 年第 3 号通知"})
-    # then
+    steps = ["candidate_confirm", "prereview", "conversion_meeting"]
+    form = client.get(url).context["form"]
+    bad = client.post(url, {"param_days": "七", "param_unit": "working", "param_steps": steps, "severity": "block",
+                            "enabled": "on", "reason": "规定"})
+    ok = client.post(url, {"param_days": "7", "param_unit": "calendar", "param_steps": steps, "severity": "block",
+                           "enabled": "on", "reason": "集团党委组织部 2026 年第 3 号通知"})
+    # then: a field per parameter (a number, a choice, a list of steps), the value in error at its field
     from dangjian.development.models import DevelopmentRule
 
-    assert bad.status_code == 400
+    assert list(form.fields) == ["param_days", "param_unit", "param_steps", "severity", "enabled",
+                                 "reason"]
+    assert bad.status_code == 400 and 'data-field-error="param_days"' in bad.content.decode()
     assert ok.status_code == 302
     rule = DevelopmentRule.objects.get(code="public_notice")
     assert (rule.params["days"], rule.params["unit"]) == (7, "calendar")

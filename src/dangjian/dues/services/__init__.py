@@ -10,6 +10,7 @@ from dangjian.dues.services.payments import payment_record
 from dangjian.dues.services.profiles import bases_fix_year, profile_set
 from dangjian.dues.services.relief import relief_approve, relief_revoke
 from dangjian.dues.services.rules import bracket_update, rule_set_update
+from dangjian.dues.services.versions import rule_set_add
 
 __all__ = [
     "BillRun",
@@ -22,5 +23,6 @@ __all__ = [
     "reconciliation_export_record",
     "relief_approve",
     "relief_revoke",
+    "rule_set_add",
     "rule_set_update",
 ]

@@ -38,6 +38,14 @@ def _payment_matches(payment: DuesPayment, member: Member, amount: Decimal, extr
     return payment.member_id == member.pk and payment.amount == amount and payment.voluntary_extra == extra
 
 
+def _cash_receipt_number(member: Member, day: Any) -> str:
+    """收据号 for cash paid without one: ``XJ<date>-<member id>-<n>``, n counting that member's numbered cash
+    payments of the day (two recorded at once collide on the unique key and are answered as one)."""
+    prefix = f"XJ{day:%Y%m%d}-{member.pk}-"
+    taken = DuesPayment.objects.filter(channel=PaymentChannel.CASH, reference__startswith=prefix).count()
+    return f"{prefix}{taken + 1}"
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -53,6 +61,8 @@ def payment_record(
 ) -> DuesPayment:
     """Records money received from a member and settles their open bills, oldest first.
 
+    - ``reference`` is the channel's transaction number, required except for cash, which gets a receipt
+      number ``XJ<date>-<member id>-<n>`` when none is given.
     - Idempotent by (``channel``, ``reference``): posting the same payment again returns the first
       one (with ``replayed = True``) and writes nothing; the same reference with a different member
       or amount is refused.
@@ -72,9 +82,10 @@ def payment_record(
     extra = _money(voluntary_extra if voluntary_extra not in (None, "") else 0, "voluntary_extra", errors,
                    positive=False, code_invalid=DuesError.EXTRA_INVALID, code_sign=DuesError.EXTRA_INVALID)
     ref = normalize_text(str(reference or "").strip())
-    problem = text_problem(ref)
-    if not ref:
-        errors.append(FieldError(DuesError.REFERENCE_REQUIRED, "reference", _("请填写缴费流水号")))
+    problem = text_problem(ref) if ref else None
+    if not ref and channel != PaymentChannel.CASH:
+        # cash has no channel reference: a receipt number is given below (issue 9, point 8)
+        errors.append(FieldError(DuesError.REFERENCE_REQUIRED, "reference", _("非现金缴费请填写流水号")))
     elif len(ref) > DuesPayment._meta.get_field("reference").max_length:
         errors.append(FieldError(DuesError.REFERENCE_REQUIRED, "reference", _("流水号过长")))
     elif problem is not None:  # issue 7, defect 8: control/bidi characters, or nothing visible
@@ -97,6 +108,8 @@ def payment_record(
         raise DomainError(errors)
     assert total is not None and extra is not None and day is not None
     _require_member(actor, member)
+    if not ref:
+        ref = _cash_receipt_number(member, day)
 
     existing = DuesPayment.objects.filter(channel=channel, reference=ref).first()
     if existing is not None:

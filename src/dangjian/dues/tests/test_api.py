@@ -155,3 +155,52 @@ def test_generate_bills_through_the_api(tree, dues_member, user_factory, api_cli
     next_month = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).strftime("%Y-%m")
     future = client.post("/dues/bills/generate", {"period": next_month})
     assert [(e["code"], e["field"]) for e in future.json()["errors"]] == [("dues.period_in_future", "period")]
+
+
+# --- rule-set versions (issue 8, point 5) ------------------------------------------------------------------
+
+def _version_body():
+    from dangjian.dues.tests.fixtures import rule_set_body
+
+    return rule_set_body()
+
+
+def test_a_version_is_listed_and_added_through_the_api(user_factory, api_client):
+    # given
+    admin = api_client(user_factory("root", "sysadmin", None, scope="all"))
+    body = _version_body()
+    body["brackets"][3]["rate"] = "0.025"
+    # when
+    created = admin.post("/dues/rule-sets", body)
+    listed = admin.get("/dues/rule-sets")
+    # then
+    assert created.status_code == 201, created.content
+    assert created.json()["brackets"][0] == {
+        "category": "annual_salary", "lower": None, "upper": "3000.00", "rate": "0.005", "fixed_amount": None,
+        "fixed_min": None, "fixed_max": None,
+        "citation": "DOMAIN §1 annual-salary members: pay received that month, in-service brackets; "
+                    "Dues Rules 2008 art. 3; Dues Notice 2017 §1(4)"}
+    assert [(r["version"], r["effective_from"], r["effective_to"]) for r in listed.json()] == [
+        ("2031", "2031-01-01", None), ("2017", "2017-01-01", "2030-12-31"), ("2008", "2008-01-01", "2016-12-31")]
+    assert AuditEntry.objects.filter(action="dues.rule_set_add").count() == 1
+
+
+def test_an_overlapping_version_is_a_422_naming_the_fields_and_writes_nothing(user_factory, api_client):
+    from tests.fixtures import db_state
+
+    admin = api_client(user_factory("root", "sysadmin", None, scope="all"))
+    body = {**_version_body(), "effective_from": "2017-01-01"}
+    body["brackets"][2]["upper"] = "9000"
+    body["brackets"][5]["rate"] = "2"
+    before = db_state()
+    response = admin.post("/dues/rule-sets", body)
+    assert response.status_code == 422
+    assert db_state() == before
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [
+        ("dues.bracket_invalid", "brackets.5.rate"), ("dues.version_overlap", "effective_from")]
+    assert response.json()["errors"][0]["message"] == "第 6 行：比例须大于 0 且小于 1（如 0.015 即 1.5%）"
+    body["brackets"][5]["rate"] = "0.01"
+    response = admin.post("/dues/rule-sets", {**body, "effective_from": "2031-01-01"})
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [
+        ("dues.brackets_not_contiguous", "brackets.3.lower")]
+    assert db_state() == before

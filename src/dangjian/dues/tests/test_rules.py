@@ -150,3 +150,13 @@ def test_parse_money_refuses(_case, value, code):
 def test_round_money_steps():
     assert str(round_money(Decimal("14.99995"))) == "15.00"
     assert str(round_money(Decimal("33.35"), Decimal("0.1"))) == "33.40"
+
+
+@pytest.mark.parametrize(("_case", "category", "base", "formula"), [
+    ("rate", "in_service", "10000.01", "基数 10,000.01 元 × 2% = 200.00 元"),
+    ("one and a half", "in_service", "6000", "基数 6,000.00 元 × 1.5% = 90.00 元"),
+    ("cap", "in_service", "60000", "基数 60,000.00 元 × 2% = 1,200.00 元，按每月上限 1,000.00 元"),
+    ("fixed", "student", None, "固定金额：每月 0.20 元"),
+])
+def test_the_formula_says_how_the_amount_came_about(_case, category, base, formula):
+    assert calculate(category, base, on=dt.date(2024, 1, 1)).formula == formula

@@ -5,16 +5,15 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
+from dangjian.dues.calc import alert_level, arrears_rows
+from dangjian.dues.rules import rule_book_in_force
 from dangjian.dues.selectors import (
-    alert_level,
     arrears_list,
-    arrears_rows,
     bill_list,
     collection_rate,
     collection_rates,
     dues_member_get,
     reconciliation_rows,
-    rule_book_in_force,
 )
 from dangjian.dues.services import bills_generate, payment_record
 

@@ -7,8 +7,8 @@ from django.http import Http404
 
 from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError
+from dangjian.dues.calc import member_due
 from dangjian.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesProfile, DuesRelief, DuesRuleSet
-from dangjian.dues.selectors import member_due
 from dangjian.dues.services import (
     bases_fix_year,
     bills_generate,
@@ -210,7 +210,7 @@ def _waive(member, tree, **over):
 def test_waiver_applies_inside_its_validity_only(tree, dues_member, _case, on, amount, relieved):
     member = dues_member("A1", base="5000")
     _waive(member, tree)
-    due = member_due(member=member, on=on)
+    due = member_due(member=member, profile=DuesProfile.objects.get(member=member), on=on)
     assert (str(due.amount), due.relief is not None) == (amount, relieved)
 
 
@@ -420,3 +420,19 @@ def test_rules_change_needs_a_system_wide_grant(tree, user_factory):
     assert _errors(exc) == {("dues.fixed_amount_out_of_range", "fixed_amount")}
     updated = bracket_update(actor=admin, bracket=farmer, fixed_amount="0.80")
     assert (updated.fixed_amount, _last_audit().action) == (Decimal("0.80"), "dues.rules_change")
+
+
+def test_cash_without_reference_gets_receipt_numbers_and_other_channels_need_one(dues_member):
+    member = dues_member("A1", base="5000")
+    for period in ("2024-01", "2024-02"):
+        bills_generate(actor=None, period=period)
+    day = dt.date(2024, 2, 10)
+    counts = _counts()
+    with pytest.raises(DomainError) as exc:
+        payment_record(actor=None, member=member, amount="50", reference=" ", channel="wechat", paid_on=day)
+    assert _errors(exc) == {("dues.reference_required", "reference")}
+    assert _counts() == counts
+    first = payment_record(actor=None, member=member, amount="50", reference="", channel="cash", paid_on=day)
+    second = payment_record(actor=None, member=member, amount="50", reference=None, channel="cash", paid_on=day)
+    assert (first.reference, second.reference) == (f"XJ20240210-{member.pk}-1", f"XJ20240210-{member.pk}-2")
+    assert _last_audit().after["reference"] == second.reference

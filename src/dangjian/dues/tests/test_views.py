@@ -124,3 +124,57 @@ def test_pay_form_records_and_refuses_bad_amount_with_nothing_written(client, tr
     assert response.status_code == 302
     assert list(DuesBill.objects.filter(member=b).order_by("period").values_list("status", flat=True)) == [
         "paid", "paid", "unpaid", "unpaid"]
+
+
+# --- payment friction and "my dues" (issue 9, points 4 and 8) ---------------------------------------------
+
+def test_the_payment_form_is_prefilled_with_what_is_owed_and_shows_the_formula(client, tree, billed, user_factory):
+    # given: B1's member owes four months of 50.00
+    _a, b = billed
+    _signin(client, user_factory("w", "party_worker", tree["B1"], scope="org"))
+    # when
+    html = client.get(f"/dues/members/{b.pk}/").content.decode()
+    # then
+    assert '<div class="fs-4 fw-semibold text-danger" data-owed>200.00 元</div>' in html
+    assert 'name="amount" value="200.00"' in html
+    assert "<div>基数 5,000.00 元 × 1% = 50.00 元</div>" in html
+    assert 'id="id_reference"' in html and 'name="reference" maxlength="100" required' not in html
+
+
+def test_cash_needs_no_reference_but_a_bank_transfer_does(client, tree, billed, user_factory):
+    _a, b = billed
+    _signin(client, user_factory("w", "party_worker", tree["B1"], scope="org"))
+    data = {"amount": "50", "channel": "bank", "reference": "", "paid_on": "2024-04-01"}
+    from tests.fixtures import db_state
+
+    before = db_state()
+    response = client.post(f"/dues/members/{b.pk}/pay/", data)
+    assert response.status_code == 400
+    assert 'data-field-error="reference">非现金缴费请填写流水号' in response.content.decode()
+    assert db_state() == before
+    response = client.post(f"/dues/members/{b.pk}/pay/", {**data, "channel": "cash"})
+    assert response.status_code == 302
+    assert list(DuesPayment.objects.filter(member=b).values_list("reference", flat=True)) == [f"XJ20240401-{b.pk}-1"]
+
+
+def test_a_plain_member_lands_on_my_dues_and_a_manager_on_the_bills(client, tree, billed, user_factory):
+    # given: A1's member signed in with the member role (their own record only)
+    a, _b = billed
+    user = user_factory("me", "member", tree["A1"], scope="self")
+    member_link_user(actor=None, member=a, user=user)
+    _signin(client, user)
+    # when
+    landing = client.get("/dues/")
+    html = client.get("/dues/mine/").content.decode()
+    # then
+    assert landing["Location"] == "/dues/mine/"
+    assert "<h1 class=\"h4 mb-3\">我的党费" in html
+    assert 'data-owed>0.00 元</div>' in html and "已缴清" in html
+    assert "<div>基数 5,000.00 元 × 1% = 50.00 元</div>" in html
+    assert "data-dues-pay" not in html and html.count("<td>2024-0") == 4 + 1  # four bills, one payment
+    # a manager lands on the bills, and still reaches their own dues
+    client.logout()
+    manager = user_factory("sec", "branch_secretary", tree["A1"], scope="subtree")
+    _signin(client, manager)
+    assert client.get("/dues/")["Location"] == "/dues/bills/"
+    assert "data-dues-no-member" in client.get("/dues/mine/").content.decode()

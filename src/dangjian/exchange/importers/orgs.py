@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dangjian.core.errors import DomainError
+from dangjian.core.scoping import SYSTEM
 from dangjian.exchange.choices import ImportKind, ImportMode
 from dangjian.exchange.engine import Importer
 from dangjian.exchange.errors import ExchangeError
@@ -93,7 +94,8 @@ class OrgImporter(Importer):
         assert report is not None
         codes = [item["fields"]["code"] for _row, item in self.rows]
         existing = {o.code: o for o in Organization.objects.filter(code__in=codes)}
-        parent_codes = org_parent_codes(list(existing.values()))
+        parent_codes = org_parent_codes(actor=SYSTEM if self.actor is None else self.actor,
+                                        orgs=list(existing.values()))
         failed: dict[str, int] = {}
         created: dict[str, Organization] = {}
         for n, (row, item) in enumerate(self._ordered(), start=1):

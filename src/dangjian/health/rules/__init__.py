@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import importlib
 
-from dangjian.health.rules.base import (
+from dangjian.health.rules import base
+from dangjian.health.rules.base import (  # noqa: F401 (re-exported)
     RULE_ERRORS,
     SYSTEM,
     OrgScope,
@@ -20,19 +21,7 @@ from dangjian.health.rules.base import (
     register,
 )
 
-__all__ = [
-    "RULE_ERRORS",
-    "SYSTEM",
-    "OrgScope",
-    "Param",
-    "RawFinding",
-    "Rule",
-    "ScanContext",
-    "all_rules",
-    "get_rule",
-    "load",
-    "register",
-]
+__all__ = [*base.__all__, "load"]  # the names of base, re-exported
 
 MODULES = ("orgs", "meetings", "dues", "development", "transfers", "members")
 

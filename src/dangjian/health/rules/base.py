@@ -139,6 +139,7 @@ class Rule:
     code: ClassVar[str]
     title: ClassVar[str]
     citation: ClassVar[str]
+    basis: ClassVar[str] = ""  # the citation in Chinese: the regulation's title and article
     params: ClassVar[tuple[Param, ...]] = ()
     severity: ClassVar[str] = Severity.WARNING
     notify_role: ClassVar[str] = "branch_secretary"

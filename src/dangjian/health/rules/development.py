@@ -22,6 +22,7 @@ class StepOverdue(Rule):
     code = RuleCode.STEP_OVERDUE
     title = _("发展党员步骤逾期")
     citation = "DOMAIN §5 (step deadlines of the development rules: talk 1 month, approval 3 months, oath 1 month …)"
+    basis = "《中国共产党发展党员工作细则》(2014) 各步骤期限（谈话一个月、审批三个月、宣誓一个月等）"
     description = _("发展程序的下一步已过期限（期限由发展党员规则计算）。预备期已满未转正的由“预备期满未转正”报告。")
     params = (Param("grace_days", _("宽限（天）"), 0, 0, 90, "天"),)
     requires = ("dangjian.development.selectors", "pipeline_list")
@@ -49,6 +50,7 @@ class ProbationOverdue(Rule):
     title = _("预备期满未转正")
     citation = "DOMAIN §5 Probation / Conversion (discussed promptly when probation ends): Constitution art. 7; " \
                "Dev Rules 2014 art. 32"
+    basis = "《中国共产党章程》第七条；《中国共产党发展党员工作细则》(2014) 第三十二条"
     description = _("预备党员预备期已满（含延长的预备期），超过设定月数仍未讨论转正。默认 1 个月，与发展党员规则"
                     "“预备期满后及时讨论转正”一致。")
     params = (Param("grace_months", _("预备期满后讨论转正的期限（月）"), 1, 0, 12, "个月"),)

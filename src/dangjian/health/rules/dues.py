@@ -17,14 +17,17 @@ class DuesArrears(Rule):
     code = RuleCode.DUES_ARREARS
     title = _("党费欠缴临近六个月")
     citation = "DOMAIN §1 Non-payment for 6 months: Constitution art. 9; Dues Rules 2008 art. 12"
+    basis = "《中国共产党章程》第九条；《关于中国共产党党费收缴、使用和管理的规定》(2008) 第十二条"
     description = _("最早未缴月份已达党费标准中的提醒月数的党员。提醒、严重、期限三档月数取自现行党费标准"
                     "（dues 规则集，管理员在党费模块中修改）：提醒为警告，严重及达到期限为严重。")
     requires = ("dangjian.dues.selectors", "arrears_list")
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
+        from dangjian.dues.calc import alert_level
         from dangjian.dues.choices import AlertLevel
         from dangjian.dues.periods import parse_period, period_of
-        from dangjian.dues.selectors import alert_level, arrears_list, rule_book_in_force
+        from dangjian.dues.rules import rule_book_in_force
+        from dangjian.dues.selectors import arrears_list
 
         book = rule_book_in_force(ctx.today)
         if book is None:

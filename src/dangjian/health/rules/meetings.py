@@ -36,6 +36,7 @@ class CadenceShortfall(Rule):
     code = RuleCode.CADENCE_SHORTFALL
     title = _("组织生活未按规定频次开展")
     citation = "DOMAIN §4 Organizational life frequencies (minimums per kind: the meetings cadence rules)"
+    basis = "组织生活频次要求（《中国共产党支部工作条例（试行）》(2018) 第十一至十九条，见“组织生活频次要求”）"
     description = _("按组织生活频次要求（会议模块中按组织类别和会议类型维护），上一个完整周期（上月、上季度、上年）"
                     "召开次数不足的：未召开为警告；计划会议已过时间但未登记召开的，报告为提示（已召开未登记）。")
     params = (Param("report_unrecorded", _("报告“已召开未登记”（1 是，0 否）"), 1, 0, 1),)
@@ -43,9 +44,10 @@ class CadenceShortfall(Rule):
 
     def evaluate(self, ctx: ScanContext, params: dict[str, Any]) -> Iterator[RawFinding]:
         from dangjian.meetings.choices import ComplianceStatus
-        from dangjian.meetings.selectors.cadence import cadence_counts, cadence_rules, window_status
+        from dangjian.meetings.compliance import window_status
+        from dangjian.meetings.selectors.cadence import cadence_counts, cadence_rules
 
-        rules = cadence_rules()
+        rules = cadence_rules(actor=SYSTEM)
         if not rules:
             return
         by_type: dict[str, list[OrgNode]] = defaultdict(list)

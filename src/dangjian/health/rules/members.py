@@ -28,6 +28,7 @@ class LostContact(Rule):
     code = RuleCode.LOST_CONTACT
     title = _("失去联系的党员")
     citation = "DOMAIN §6 Lost contact: Member Ed Regs 2019 art. 24"
+    basis = "《中国共产党党员教育管理工作条例》(2019) 第二十四条"
     description = _("党籍状态为“失联”的党员。失联满设定月数（默认 6 个月）且经查找仍无法联系的，应停止党籍：此时升级为严重。"
                     "失联起算日取转接模块记录的“失去联系”状态变更。")
     params = (Param("escalate_after_months", _("升级为严重的失联月数"), 6, 1, 36, "个月"),)
@@ -61,6 +62,7 @@ class NoBranch(Rule):
     code = RuleCode.NO_BRANCH
     title = _("组织关系不在党支部的党员")
     citation = "DOMAIN §2 Duty to form a Party organization (every member in a branch): Constitution arts. 8, 30"
+    basis = "《中国共产党章程》第八条、第三十条"
     description = _("在册党员的所在组织不是正常状态的党支部（如挂在党委、党总支、党小组或已撤销的组织下）。")
     notify_role = "org_dept"
 

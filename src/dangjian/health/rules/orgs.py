@@ -26,7 +26,7 @@ from dangjian.members.choices import Category
 from dangjian.members.models import CommitteeSeat, Member
 from dangjian.orgs.choices import OrgStatus, OrgType, Position
 from dangjian.orgs.models import CommitteeTerm, Organization
-from dangjian.orgs.selectors import TermStateCode, term_state
+from dangjian.orgs.terms import TermStateCode, term_state
 
 __all__ = [
     "BranchOversize",
@@ -106,6 +106,7 @@ class TooFewFullMembers(Rule):
     code = RuleCode.TOO_FEW_FULL_MEMBERS
     title = _("正式党员不足三人的党支部")
     citation = "DOMAIN §2 Duty to form a Party organization: Constitution art. 30; Branch Regs 2018 art. 4"
+    basis = "《中国共产党章程》第三十条；《中国共产党支部工作条例（试行）》(2018) 第四条"
     description = _("党支部正式党员少于规定人数（预备党员不计），应与邻近单位成立联合党支部或调整设置。")
     params = (Param("min_full_members", _("最少正式党员"), 3, 1, 20, "人"),)
     notify_role = "org_dept"
@@ -122,6 +123,7 @@ class BranchOversize(Rule):
     code = RuleCode.BRANCH_OVERSIZE
     title = _("党员人数超过五十人的党支部")
     citation = "DOMAIN §2 Branch size: Branch Regs 2018 art. 4"
+    basis = "《中国共产党支部工作条例（试行）》(2018) 第四条"
     description = _("党支部党员人数（含预备党员）一般不超过 50 人；超过时提示调整（不阻止登记）。")
     params = (Param("max_members", _("党支部最多党员"), 50, 10, 500, "人"),)
     notify_role = "org_dept"
@@ -138,6 +140,7 @@ class CommitteeMissing(Rule):
     code = RuleCode.COMMITTEE_MISSING
     title = _("应设委员会而无本届委员会")
     citation = "DOMAIN §2 Branch committee: Branch Regs 2018 art. 20"
+    basis = "《中国共产党支部工作条例（试行）》(2018) 第二十条"
     description = _("正式党员达到规定人数的党支部应设立支部委员会；党总支、党委均应有本届委员会。无本届届次记录即报告。")
     params = (Param("min_full_members", _("设立支委会的正式党员人数"), 7, 3, 50, "人"),)
 
@@ -157,6 +160,7 @@ class CommitteeSize(Rule):
     code = RuleCode.COMMITTEE_SIZE
     title = _("支部委员会人数不符合规定")
     citation = "DOMAIN §2 Branch committee (3–5 members, generally no more than 7): Branch Regs 2018 art. 20"
+    basis = "《中国共产党支部工作条例（试行）》(2018) 第二十条（委员一般 3 至 5 人，最多不超过 7 人）"
     description = _("应设支委会的党支部，本届委员（不含党小组组长）一般 3–5 人、最多 7 人：少于下限或多于上限报告为警告，"
                     "介于常规上限与最多人数之间报告为提示。")
     params = (
@@ -199,6 +203,7 @@ class ShouldUpgrade(Rule):
     code = RuleCode.SHOULD_UPGRADE
     title = _("党员人数达到党总支或党委设置标准")
     citation = "DOMAIN §2 General branch / Grassroots Party committee in SOEs: SOE Regs 2019 art. 4"
+    basis = "《中国共产党国有企业基层组织工作条例（试行）》(2019) 第四条"
     description = _("党支部党员 50 人以上的，一般设立党总支；党支部或党总支（含下级）党员 100 人以上的，一般设立党委。"
                     "人数不足而因工作需要设立的，经上级批准可以例外，故默认为提示。")
     params = (
@@ -272,7 +277,7 @@ class ShouldUpgrade(Rule):
 
 @dataclass(frozen=True)
 class _TermDates:
-    """What ``orgs.selectors.term_state`` reads of a term, without a model instance per row."""
+    """What ``orgs.terms.term_state`` reads of a term, without a model instance per row."""
 
     pk: int
     org_id: int
@@ -290,6 +295,7 @@ class TermExpiring(Rule):
     code = RuleCode.TERM_EXPIRING
     title = _("委员会任期即将届满")
     citation = "DOMAIN §3 Reminder lead time (6/3/1 months): Branch Regs 2018 ch. 6"
+    basis = "《中国共产党支部工作条例（试行）》(2018) 第六章（届满前提醒）"
     description = _("本届委员会距届满（或经批准的延期换届日期）不足设定的提醒月数时报告；测量值为已到达的最小提醒月数。")
     params = (Param("offsets_months", _("提前提醒（月）"), (6, 3, 1), 1, 24, "个月", many=True),)
 
@@ -325,6 +331,7 @@ class TermExpired(Rule):
     code = RuleCode.TERM_EXPIRED
     title = _("委员会任期届满未换届")
     citation = "DOMAIN §3 On-time elections: Election Regs 2020 art. 3; Term Opinion 2018 §2"
+    basis = "《中国共产党基层组织选举工作条例》(2020) 第三条；《关于党的基层组织任期的意见》(2018)"
     description = _("本届委员会已过届满日期（或经批准的延期换届日期）仍未换届。")
     params = (Param("grace_days", _("宽限（天）"), 0, 0, 365, "天"),)
     severity = Severity.CRITICAL
@@ -346,6 +353,7 @@ class NoSecretary(Rule):
     code = RuleCode.NO_SECRETARY
     title = _("无书记")
     citation = "DOMAIN §2 Branch committee (a secretary, a deputy if needed): Branch Regs 2018 art. 20"
+    basis = "《中国共产党支部工作条例（试行）》(2018) 第二十条"
     description = _("党支部、党总支、党委本届委员会中没有在任书记（含尚无本届届次记录的）。")
     notify_role = "org_dept"
 

@@ -18,6 +18,7 @@ class TransferOverdue(Rule):
     code = RuleCode.TRANSFER_OVERDUE
     title = _("组织关系转接逾期未接收")
     citation = "DOMAIN §6 Responsibility while in transit; Validity of the introduction letter: Member Ed Regs 2019 art. 25"
+    basis = "《中国共产党党员教育管理工作条例》(2019) 第二十五条"
     description = _("介绍信已开出、过了有效期仍未接收的转接（有效期由转接规则计算）。转出党组织在接收前仍负责管理，"
                     "故问题记在转出组织。")
     params = (Param("grace_days", _("宽限（天）"), 0, 0, 180, "天"),)

@@ -10,6 +10,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import rules as kit
 from dangjian.core.errors import FieldError
+from dangjian.core.scoping import SYSTEM
 from dangjian.health.choices import HealthPerm, Severity
 from dangjian.health.errors import HealthError
 from dangjian.health.events import HealthRulesChanged
@@ -22,12 +23,12 @@ __all__ = ["RULESET", "rule_update"]
 
 def _load() -> dict[str, kit.Rule]:
     return {s.rule.code: kit.Rule(s.rule.code, str(s.rule.title), s.params, s.rule.citation, enabled=s.enabled,
-                                  severity=s.severity, schema=s.rule.params)
-            for s in rule_settings()}
+                                  severity=s.severity, schema=s.rule.params, basis=s.rule.basis)
+            for s in rule_settings(actor=SYSTEM)}
 
 
 def _seed(code: str) -> dict[str, Any]:
-    current = rule_setting(code)
+    current = rule_setting(actor=SYSTEM, code=code)
     return {"params": current.params, "severity": current.severity, "enabled": current.enabled,
             "notify_role": current.notify_role}
 
@@ -50,7 +51,7 @@ RULESET = kit.Ruleset(
     load=_load, codes=RULE_ERRORS, record=record,
     settings={"severity": _severity, "enabled": lambda value: None, "notify_role": _notify_role},
     consistency=lambda rule, merged: get_rule(rule.code).check_consistency(merged),
-    changed=HealthRulesChanged,
+    changed=HealthRulesChanged, severities=tuple(Severity.choices),
 )
 
 

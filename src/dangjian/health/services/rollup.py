@@ -175,7 +175,7 @@ def _kind_codes() -> dict[int, str]:
         return {}
     from dangjian.meetings.selectors.cadence import cadence_rules
 
-    return {rule.kind_id: rule.kind.code for rule in cadence_rules()}
+    return {rule.kind_id: rule.kind.code for rule in cadence_rules(actor=SYSTEM)}
 
 
 def _nodes(q: Q) -> dict[int, _Node]:

@@ -37,7 +37,7 @@ from dangjian.core import events
 from dangjian.health.choices import FindingState
 from dangjian.health.events import FindingsChanged
 from dangjian.health.models import Finding, ScanRun
-from dangjian.health.rules import OrgScope, RawFinding, ScanContext
+from dangjian.health.rules import SYSTEM, OrgScope, RawFinding, ScanContext
 from dangjian.health.selectors import RuleSetting, rule_settings
 from dangjian.health.services.bulk import json_text, upsert_rows
 from dangjian.orgs.models import Organization
@@ -207,7 +207,7 @@ def findings_scan(
     today = today or timezone.localdate(now)
     ctx = ScanContext(scope=scope, today=today, now=now)
     wanted = set(codes) if codes is not None else None
-    settings = [s for s in rule_settings() if wanted is None or s.code in wanted]
+    settings = [s for s in rule_settings(actor=SYSTEM) if wanted is None or s.code in wanted]
     result = ScanResult(scope=scope.describe(), started_at=now)
     started = time.perf_counter()
     total = len(settings) + (1 if rollups else 0)

@@ -86,7 +86,7 @@ def test_rules_list_has_every_code_with_citation_and_param_schema(user_factory, 
     expiring = next(r for r in body if r["code"] == RuleCode.TERM_EXPIRING)
     assert expiring["params"] == {"offsets_months": [6, 3, 1]}
     assert expiring["param_schema"] == [{"name": "offsets_months", "label": "提前提醒（月）", "default": [6, 3, 1],
-                                         "min": 1, "max": 24, "unit": "个月", "many": True}]
+                                         "min": 1, "max": 24, "unit": "个月", "many": True, "choices": []}]
     assert all(r["available"] for r in body)
 
 

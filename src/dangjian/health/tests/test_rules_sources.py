@@ -3,6 +3,7 @@ member-register rules, each at its boundaries. State is built through each app's
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -243,3 +244,38 @@ def test_cadence_skips_windows_before_the_org_existed(tree, health):
     org_update(actor=None, org=tree["A2"], established_on=dt.date(2025, 5, 1), reason="补录成立日期")
     health.scan(codes=[RuleCode.CADENCE_SHORTFALL])
     assert set(_cadence("A2")) == set()
+
+
+def test_cadence_shortfall_follows_an_edited_cadence_rule(tree, health, user_factory):
+    from dangjian.meetings.services import cadence_rule_update
+
+    # given: the May theme day of A1 was held, which meets the default of once a month
+    _meeting(tree, "theme_day", dt.datetime(2025, 5, 20, 9, 0, tzinfo=SHANGHAI), held=True)
+    health.scan(codes=[RuleCode.CADENCE_SHORTFALL], now=dt.datetime(2025, 6, 15, 12, tzinfo=SHANGHAI))
+    assert "theme_day" not in _cadence("A1")
+    # when: the rule is edited to twice a month (the rules kit, audited) and the scan runs again
+    admin = user_factory("admin", "sysadmin", None, scope="all")
+    cadence_rule_update(actor=admin, code="branch.theme_day", params={"min_count": 2}, reason="集团党委通知")
+    health.scan(codes=[RuleCode.CADENCE_SHORTFALL], now=dt.datetime(2025, 6, 15, 12, tzinfo=SHANGHAI))
+    # then: one held is now short of the minimum
+    assert _cadence("A1")["theme_day"] == ("2025-05", "not_held", "warning")
+    # when: the kind is counted per quarter instead (Q1 2025: none held) and the scan runs again
+    cadence_rule_update(actor=admin, code="branch.theme_day", params={"unit": "quarter", "min_count": 1},
+                        reason="集团党委通知")
+    health.scan(codes=[RuleCode.CADENCE_SHORTFALL], now=dt.datetime(2025, 6, 15, 12, tzinfo=SHANGHAI))
+    assert _cadence("A1")["theme_day"] == ("2025-Q1", "not_held", "warning")
+
+
+def test_an_edited_cadence_rule_reruns_the_cadence_check(tree, user_factory, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    from dangjian.health import tasks
+    from dangjian.meetings.services import cadence_rule_update
+
+    queued = []
+    monkeypatch.setattr(tasks, "rescan_rule", SimpleNamespace(enqueue=lambda **kwargs: queued.append(kwargs)))
+    admin = user_factory("admin", "sysadmin", None, scope="all")
+    # when: the change commits
+    with django_capture_on_commit_callbacks(execute=True):
+        cadence_rule_update(actor=admin, code="branch.theme_day", params={"min_count": 2}, reason="集团党委通知")
+    # then: the health check of the cadence runs again over every org
+    assert queued == [{"code": RuleCode.CADENCE_SHORTFALL}]

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from dangjian.core.scoping import SYSTEM
 from dangjian.integration.services.notify import notify
 
 __all__ = ["ALERT_BATCH", "findings_notify"]
@@ -59,7 +60,7 @@ def findings_notify(*, since: str, rule_codes: list[str] | None = None, after: i
         if not finding.is_open:
             continue
         if finding.rule not in roles:
-            setting = rule_setting(finding.rule)
+            setting = rule_setting(actor=SYSTEM, code=finding.rule)
             roles[finding.rule] = (getattr(setting, "notify_role", "") or "") if setting is not None else ""
         role = roles[finding.rule]
         if not role:

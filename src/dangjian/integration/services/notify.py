@@ -19,6 +19,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
+from dangjian.core.scoping import SYSTEM
 from dangjian.integration import conf
 from dangjian.integration.choices import ChannelKind, PersonalChannel, Severity
 from dangjian.integration.errors import IntegrationError
@@ -71,10 +72,10 @@ def _recipients(recipients: Iterable[Any] | None, role_code: str | None, org: An
     if role_code:
         if org is None:
             raise DomainError.one(IntegrationError.RECIPIENTS_REQUIRED, "org", _("按角色通知时须指定组织"))
-        if not role_exists(role_code):
+        if not role_exists(actor=SYSTEM, code=role_code):
             raise DomainError.one(IntegrationError.ROLE_UNKNOWN, "role_code",
                                   _("角色“%(code)s”不存在") % {"code": role_code})
-        for user in role_recipients(role_code, org, nearest=nearest):
+        for user in role_recipients(actor=SYSTEM, role_code=role_code, org=org, nearest=nearest):
             users.setdefault(user.pk, user)
     return [users[k] for k in sorted(users)]
 
@@ -118,7 +119,7 @@ def notify(
         raise DomainError.one(IntegrationError.RECIPIENTS_REQUIRED, "recipients",
                               _("请指定接收人、按角色通知的组织，或通知所属的组织"))
     users = _recipients(recipients, role_code, org, nearest)
-    channels = channels_for_dispatch(org)
+    channels = channels_for_dispatch(actor=SYSTEM, org=org)
     try:
         with transaction.atomic():
             dispatch = Dispatch.objects.create(org=org, title=title.strip(), body=body or "", link=link or "",
@@ -128,7 +129,7 @@ def notify(
 
     now = timezone.now()
     email_on = conf.kind_enabled(ChannelKind.EMAIL)
-    prefs = preferences_for(u.pk for u in users)
+    prefs = preferences_for(actor=SYSTEM, user_ids=[u.pk for u in users])
     rows: list[Notification] = []
     wants_email: set[int] = set()
     for user in users:
@@ -218,12 +219,12 @@ def preferences_set(*, actor: Any, values: dict[str, dict[str, Any]]) -> dict[st
     if errors:
         raise DomainError(errors)
     before = {k: {"min_severity": v.min_severity, "muted_sources": list(v.muted_sources)}
-              for k, v in preferences_of(actor).items()}
+              for k, v in preferences_of(actor=actor).items()}
     for channel, (threshold, muted) in cleaned.items():
         NotificationPreference.objects.update_or_create(
             user=actor, channel=channel, defaults={"min_severity": threshold, "muted_sources": muted})
     after = {k: {"min_severity": v.min_severity, "muted_sources": list(v.muted_sources)}
-             for k, v in preferences_of(actor).items()}
+             for k, v in preferences_of(actor=actor).items()}
     if after != before:
         record(actor=actor, action=AuditAction.NOTIFY_PREFERENCES_CHANGED, target=actor, before=before, after=after)
     return after

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dangjian.integration.cron import SpecError, next_run, parse_spec
+from dangjian.integration.cron import SpecError, describe_spec, next_run, parse_spec
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -57,3 +57,24 @@ def test_next_run_from_utc_uses_local_wall_clock():
 def test_bad_specs_are_refused_with_the_part(_case, spec, message):
     with pytest.raises(SpecError, match=message):
         next_run(parse_spec(spec), at(2025, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("_case", "spec", "words"),
+    [
+        ("every_minute", "every 60s", "每分钟"),
+        ("every_15_seconds", "every 15s", "每 15 秒"),
+        ("every_2_hours", "every 2h", "每 2 小时"),
+        ("daily", "30 2 * * *", "每天 02:30"),
+        ("twice_daily", "0 8,20 * * *", "每天 08:00、20:00"),
+        ("monthly", "0 1 1 * *", "每月 1 日 01:00"),
+        ("weekly", "0 8 * * mon", "每周一 08:00"),
+        ("weekdays", "0 8 * * 1-5", "每周一、周二、周三、周四、周五 08:00"),
+        ("yearly", "0 0 1 7 *", "每年 7 月 1 日 00:00"),
+        ("custom", "*/5 * * * *", "自定义周期"),
+        ("invalid", "at noon", "周期设置无效"),
+    ],
+)
+def test_describe_spec_says_when_in_words(_case, spec, words):
+    # the schedule page shows this; the spec itself only in its advanced detail (issue 9 §3)
+    assert describe_spec(spec) == words

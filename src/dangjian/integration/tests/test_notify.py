@@ -8,6 +8,7 @@ import pytest
 
 from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError
+from dangjian.core.scoping import SYSTEM
 from dangjian.integration.models import Delivery, Dispatch, Notification
 from dangjian.integration.selectors import inbox, role_recipients, unread_count
 from dangjian.integration.services import notifications_mark_all_read, notify, preferences_set
@@ -66,7 +67,8 @@ def test_recipients_by_role_cover_the_org(tree, _case, role, org_code, scope, ta
     # given
     user = person("holder", role, tree[org_code] if org_code else None, scope=scope)
     # when
-    found = role_recipients(role if _case != "other_role" else "branch_secretary", tree[target], nearest=nearest)
+    found = role_recipients(actor=SYSTEM, role_code=role if _case != "other_role" else "branch_secretary",
+                            org=tree[target], nearest=nearest)
     # then
     assert (user in found) is expected
 
@@ -77,9 +79,9 @@ def test_nearest_recipients_are_the_closest_holders(tree):
     a = person("a_dept", "org_dept", tree["A"])
     person("everywhere", "org_dept", None, scope="all")
     # when / then
-    assert role_recipients("org_dept", tree["A1"], nearest=True) == [a]
-    assert role_recipients("org_dept", tree["B1"], nearest=True) == [root]
-    assert len(role_recipients("org_dept", tree["A1"])) == 3
+    assert role_recipients(actor=SYSTEM, role_code="org_dept", org=tree["A1"], nearest=True) == [a]
+    assert role_recipients(actor=SYSTEM, role_code="org_dept", org=tree["B1"], nearest=True) == [root]
+    assert len(role_recipients(actor=SYSTEM, role_code="org_dept", org=tree["A1"])) == 3
 
 
 def test_notify_by_role_and_org(tree):

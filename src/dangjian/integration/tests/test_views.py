@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dangjian.audit.models import AuditEntry
 from dangjian.integration.models import Delivery, Notification, NotificationChannel
+from dangjian.integration.selectors import preferences_of
 from dangjian.integration.services import notify, schedule_sync
 from dangjian.integration.tests.helpers import channel, person
 from tests.fixtures import signin as _signin
@@ -82,17 +83,34 @@ def test_mark_all_read(client, tree):
 
 def test_preferences_page_saves_and_refuses_bad_input_at_its_field(client, tree):
     alice = _signin(client, person("alice"))
-    assert client.get("/notifications/preferences/").status_code == 200
+    page = client.get("/notifications/preferences/").content.decode()
+    # the sources are ticked by their names, not typed as codes (issue 9, point 2)
+    assert 'value="dues.arrears"' in page and "党费欠缴临近六个月" in page and "通知渠道测试" in page
+    assert "如 dues 或 org.term_expiring" not in page
     response = client.post("/notifications/preferences/", {
-        "in_app_min_severity": "warning", "in_app_muted_sources": "dues, meetings",
-        "email_min_severity": "off", "email_muted_sources": ""})
+        "in_app_min_severity": "warning", "in_app_muted_sources": ["dues.arrears", "meetings.cadence_shortfall"],
+        "email_min_severity": "off"})
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="integration.preferences_change", actor_id=alice.pk).count() == 1
+    assert list(preferences_of(actor=alice)["in_app"].muted_sources) == ["dues.arrears", "meetings.cadence_shortfall"]
+    # the sources are ticked by name, the ticked ones shown as such (issue 9: no code typed by hand)
+    html = client.get("/notifications/preferences/").content.decode()
+    assert "党费欠缴临近六个月" in html and "如 dues" not in html
+    assert 'value="dues.arrears" class="form-check-input" id="id_in_app_muted_sources_' in html
+    assert html.count("checked") == 2
     bad = client.post("/notifications/preferences/", {
-        "in_app_min_severity": "warning", "in_app_muted_sources": "Dues!!",
-        "email_min_severity": "off", "email_muted_sources": ""})
+        "in_app_min_severity": "warning", "in_app_muted_sources": ["Dues!!"], "email_min_severity": "off"})
     assert bad.status_code == 400
     assert 'data-field-error="in_app_muted_sources"' in bad.content.decode()
+
+
+def test_preferences_page_names_a_whole_app_muted_through_the_api(client, tree):
+    from dangjian.integration.services import preferences_set
+
+    alice = _signin(client, person("alice"))
+    preferences_set(actor=alice, values={"email": {"min_severity": "warning", "muted_sources": ["dues"]}})
+    html = client.get("/notifications/preferences/").content.decode()
+    assert "党费（全部）" in html and 'value="dues" class="form-check-input"' in html
 
 
 def test_channel_pages_for_a_branch_secretary(client, tree, channels_on):
@@ -143,7 +161,12 @@ def test_channel_form_refuses_an_org_outside_the_scope(client, tree, channels_on
 
 
 def test_schedule_page(client, tree):
+    # the organisation department configures channels, not the platform's schedule (issue 9 §3)
     _signin(client, person("dept", "org_dept", tree["A"]))
     schedule_sync()
+    assert client.get("/notifications/schedule/").status_code == 403
+    client.logout()
+    _signin(client, person("root", "sysadmin", None, scope="all"))
     html = client.get("/notifications/schedule/").content.decode()
-    assert "dangjian.dues.tasks.generate_monthly_bills" in html and "30 2 * * *" in html
+    assert "dangjian.dues.tasks.generate_monthly_bills" in html and "30 2 * * *" in html  # the advanced detail
+    assert "每天 02:30" in html and "组织健康体检" in html

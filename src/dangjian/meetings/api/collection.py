@@ -9,6 +9,7 @@ from ninja import Query, Status
 from dangjian.core.api import SIGNED_IN
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
+from dangjian.core.rules_api import rule_operations
 from dangjian.meetings import selectors as sel
 from dangjian.meetings import services as svc
 from dangjian.meetings.api.common import _attendance, _group, _meeting, _meeting_detail, _member, _org, router
@@ -28,6 +29,7 @@ from dangjian.meetings.schemas import (
     MeetingPageOut,
     MyMeetingsOut,
 )
+from dangjian.meetings.services.rules import RULESET
 from dangjian.orgs.api import org_ref_or_error
 from dangjian.orgs.selectors import org_children
 
@@ -42,7 +44,7 @@ from dangjian.orgs.selectors import org_children
 )
 def meetings_kinds(request):
     return [{"code": k.code, "name": k.name, "roll": k.roll, "org_types": list(k.org_types or [])}
-            for k in sel.kinds_for_org(None)]
+            for k in sel.kinds_for_org(actor=request.auth, org=None)]
 
 
 @router.get(
@@ -56,7 +58,24 @@ def meetings_kinds(request):
 def meetings_cadence_rules(request):
     return [{"org_type": r.org_type, "kind": {"code": r.kind.code, "name": r.kind.name}, "unit": r.unit,
              "min_count": r.min_count, "citation": r.citation, "confidence": r.confidence, "enabled": r.enabled}
-            for r in sel.cadence_rules(enabled_only=False)]
+            for r in sel.cadence_rules(actor=request.auth, enabled_only=False)]
+
+
+rule_operations(
+    router, ruleset=RULESET, view_perm=MeetingsPerm.VIEW, update=svc.cadence_rule_update,
+    list_summary="组织生活频次要求（规则）",
+    list_description="""
+        频次要求按规则的统一形式列出：代码 `<组织类别>.<会议类型代码>`（如 `branch.general_meeting`）、
+        名称、参数（`unit` 周期：month / quarter / year；`min_count` 每个周期最少次数）及其范围、是否启用、
+        依据（DOMAIN §4 条目与文件名称条款）和可信度。
+    """,
+    update_summary="修改组织生活频次要求",
+    update_description="""
+        修改一条频次要求的周期、最少次数（1–52）或是否启用，须写明依据；超出范围返回 422，字段为
+        `params.<参数名>`，不作任何修改。记入操作日志 `meetings.cadence_rule_update`；落实情况和下一次
+        组织健康监测按新要求计算。规则适用于整个平台。
+    """,
+)
 
 
 # ------------------------------------------------------------------------------------------ meetings
@@ -73,7 +92,7 @@ def meetings_list(request, filters: Query[MeetingFilters]):
     actor = request.auth
     org = org_ref_or_error(actor=actor, ref=filters.org, field="org", perm=MeetingsPerm.VIEW, by_id=True) \
         if filters.org else None
-    kind = sel.kind_by_code(filters.kind) if filters.kind else None
+    kind = sel.kind_by_code(actor=actor, code=filters.kind) if filters.kind else None
     if filters.kind and kind is None:
         raise DomainError.one(MeetingsError.KIND_UNKNOWN, "kind", _("没有这个会议类型"))
     qs = sel.meeting_list(actor=actor, org=org, kind=kind, status=filters.status, date_from=filters.date_from,
@@ -97,12 +116,13 @@ def meetings_create(request, payload: MeetingCreateIn):
     actor = request.auth
     org = org_ref_or_error(actor=actor, ref=payload.org, field="org", perm=MeetingsPerm.CHANGE, by_id=True)
     meeting = svc.meeting_create(
-        actor=actor, org=org, kind=sel.kind_by_code(payload.kind), party_group=_group(actor, org, payload.party_group),
+        actor=actor, org=org, kind=sel.kind_by_code(actor=actor, code=payload.kind),
+        party_group=_group(actor, org, payload.party_group),
         topic=payload.topic, agenda=payload.agenda, place=payload.place, online_url=payload.online_url,
         starts_at=payload.starts_at, ends_at=payload.ends_at, held=payload.held,
         attendance=_attendance(payload.attendance), minutes=payload.minutes,
     )
-    return Status(201, _meeting_detail(meeting))
+    return Status(201, _meeting_detail(actor, meeting))
 
 
 @router.get(
@@ -113,7 +133,7 @@ def meetings_create(request, payload: MeetingCreateIn):
     """,
 )
 def meetings_mine(request):
-    data = sel.my_meetings(user=request.auth)
+    data = sel.my_meetings(actor=request.auth)
     now = timezone.now()
 
     def item(m):

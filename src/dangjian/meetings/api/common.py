@@ -48,8 +48,8 @@ def _followup(f: Any) -> dict[str, Any]:
     return {"id": f.pk, "title": f.title, "owner": _member(f.owner), "due_on": f.due_on, "done_on": f.done_on}
 
 
-def _meeting_detail(m: Any) -> dict[str, Any]:
-    attendance = sel.meeting_attendance(m)
+def _meeting_detail(actor: Any, m: Any) -> dict[str, Any]:
+    attendance = sel.meeting_attendance(actor=actor, meeting=m)
     counts = dict.fromkeys(AttendanceStatus.values, 0)
     for a in attendance:
         counts[a.status] += 1
@@ -59,8 +59,8 @@ def _meeting_detail(m: Any) -> dict[str, Any]:
                         "self_confirmed_at": a.self_confirmed_at} for a in attendance],
         "attachments": [{"id": f.pk, "name": f.name, "size": f.size,
                          "url": reverse("meetings:attachment_download", kwargs={"pk": m.pk, "aid": f.pk})}
-                        for f in sel.meeting_attachments(m)],
-        "followups": [_followup(f) for f in sel.meeting_followups(m)],
+                        for f in sel.meeting_attachments(actor=actor, meeting=m)],
+        "followups": [_followup(f) for f in sel.meeting_followups(actor=actor, meeting=m)],
     }
 
 
@@ -69,12 +69,12 @@ def _term(t: Any) -> dict[str, Any]:
             "end_date": t.end_date, "postponed_until": t.postponed_until, "postponement_doc": t.postponement_doc}
 
 
-def _election(e: Any) -> dict[str, Any]:
+def _election(actor: Any, e: Any) -> dict[str, Any]:
     return {
         "id": e.pk, "org": _org(e.org), "held_on": e.held_on, "entitled": e.entitled, "attending": e.attending,
         "term": _term(e.term),
         "results": [{"member": _member(r.member), "votes": r.votes, "elected": r.elected, "position": r.position}
-                    for r in sel.election_results(e)],
+                    for r in sel.election_results(actor=actor, election=e)],
         "approved_by": _org(e.approved_by), "approved_on": e.approved_on, "approval_doc": e.approval_doc,
     }
 

@@ -33,7 +33,7 @@ from dangjian.meetings.schemas import (
     description="一次会议：时间、地点或链接、议程、出勤（含本人签到时间）、会议记录、附件和决定事项。",
 )
 def meetings_get(request, meeting_id: MeetingId):
-    return _meeting_detail(sel.meeting_get(actor=request.auth, pk=meeting_id))
+    return _meeting_detail(request.auth, sel.meeting_get(actor=request.auth, pk=meeting_id))
 
 
 @router.patch(
@@ -49,7 +49,7 @@ def meetings_update(request, payload: MeetingUpdateIn, meeting_id: MeetingId):
     meeting = sel.meeting_get(actor=actor, pk=meeting_id, perm=MeetingsPerm.CHANGE)
     fields = payload.model_dump(exclude_unset=True)
     meeting = svc.meeting_update(actor=actor, meeting=meeting, **fields)
-    return _meeting_detail(meeting)
+    return _meeting_detail(actor, meeting)
 
 
 @router.post(
@@ -65,7 +65,7 @@ def meetings_record(request, payload: MeetingRecordIn, meeting_id: MeetingId):
     meeting = sel.meeting_get(actor=actor, pk=meeting_id, perm=MeetingsPerm.CHANGE)
     meeting = svc.meeting_record(actor=actor, meeting=meeting, attendance=_attendance(payload.attendance),
                                  minutes=payload.minutes, starts_at=payload.starts_at, ends_at=payload.ends_at)
-    return _meeting_detail(meeting)
+    return _meeting_detail(actor, meeting)
 
 
 @router.post(
@@ -76,7 +76,7 @@ def meetings_record(request, payload: MeetingRecordIn, meeting_id: MeetingId):
 def meetings_cancel(request, payload: MeetingCancelIn, meeting_id: MeetingId):
     actor = request.auth
     meeting = sel.meeting_get(actor=actor, pk=meeting_id, perm=MeetingsPerm.CHANGE)
-    return _meeting_detail(svc.meeting_cancel(actor=actor, meeting=meeting, reason=payload.reason))
+    return _meeting_detail(actor, svc.meeting_cancel(actor=actor, meeting=meeting, reason=payload.reason))
 
 
 @router.post(
@@ -87,7 +87,7 @@ def meetings_cancel(request, payload: MeetingCancelIn, meeting_id: MeetingId):
 def meetings_minutes_set(request, payload: MeetingMinutesIn, meeting_id: MeetingId):
     actor = request.auth
     meeting = sel.meeting_get(actor=actor, pk=meeting_id, perm=MeetingsPerm.CHANGE)
-    return _meeting_detail(svc.meeting_minutes_set(actor=actor, meeting=meeting, minutes=payload.minutes))
+    return _meeting_detail(actor, svc.meeting_minutes_set(actor=actor, meeting=meeting, minutes=payload.minutes))
 
 
 @router.post(

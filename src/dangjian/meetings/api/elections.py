@@ -58,7 +58,7 @@ def meetings_term_postpone(request, payload: TermPostponeIn, term_id: TermId):
     actor = request.auth
     term = sel.term_get(actor=actor, pk=term_id, perm=ElectionsPerm.CHANGE)
     term = term_postpone(actor=actor, term=term, until=payload.until,
-                         approved_by=sel.ancestor_by_code(org=term.org, code=payload.approved_by),
+                         approved_by=sel.ancestor_by_code(actor=actor, org=term.org, code=payload.approved_by),
                          approved_on=payload.approved_on, approval_doc=payload.approval_doc, reason=payload.reason)
     (org, t, s), = sel.term_overview(actor=actor, orgs=[term.org], today=timezone.localdate())
     return {"org": _org(org), "term": _term(t), "status": s.status, "days_left": s.days_left,
@@ -72,7 +72,7 @@ def meetings_term_postpone(request, payload: TermPostponeIn, term_id: TermId):
 )
 def meetings_elections_list(request, query: Query[MeetingListQuery]):
     page = keyset_page(sel.election_list(actor=request.auth), cursor=query.cursor, limit=query.limit)
-    return {"items": [_election(e) for e in page.items], "next_cursor": page.next_cursor}
+    return {"items": [_election(request.auth, e) for e in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post(
@@ -90,7 +90,7 @@ def meetings_election_record(request, payload: ElectionRecordIn):
     org = org_ref_or_error(actor=actor, ref=payload.org, field="org", perm=ElectionsPerm.CHANGE, by_id=True)
     election = svc.election_record(actor=actor, org=org, held_on=payload.held_on, attending=payload.attending,
                                    results=[r.model_dump() for r in payload.results], note=payload.note)
-    return Status(201, _election(election))
+    return Status(201, _election(actor, election))
 
 
 @router.get(
@@ -99,7 +99,7 @@ def meetings_election_record(request, payload: ElectionRecordIn):
     description="一次选举的应到、实到、候选人得票、当选职务、产生的届次和上级批复。",
 )
 def meetings_election_get(request, election_id: ElectionId):
-    return _election(sel.election_get(actor=request.auth, pk=election_id))
+    return _election(request.auth, sel.election_get(actor=request.auth, pk=election_id))
 
 
 @router.post(
@@ -114,9 +114,10 @@ def meetings_election_approve(request, payload: ElectionApproveIn, election_id: 
     actor = request.auth
     election = sel.election_get(actor=actor, pk=election_id)
     election = svc.election_approve(actor=actor, election=election,
-                                    approved_by=sel.ancestor_by_code(org=election.org, code=payload.approved_by),
+                                    approved_by=sel.ancestor_by_code(actor=actor, org=election.org,
+                                                                     code=payload.approved_by),
                                     approved_on=payload.approved_on, approval_doc=payload.approval_doc)
-    return _election(election)
+    return _election(actor, election)
 
 
 # ------------------------------------------------------------------------------------ one meeting

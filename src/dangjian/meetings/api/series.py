@@ -44,7 +44,8 @@ def meetings_series_create(request, payload: MeetingSeriesIn):
     actor = request.auth
     org = org_ref_or_error(actor=actor, ref=payload.org, field="org", perm=MeetingsPerm.CHANGE, by_id=True)
     series = svc.series_create(
-        actor=actor, org=org, kind=sel.kind_by_code(payload.kind), party_group=_group(actor, org, payload.party_group),
+        actor=actor, org=org, kind=sel.kind_by_code(actor=actor, code=payload.kind),
+        party_group=_group(actor, org, payload.party_group),
         topic=payload.topic, day_of_month=payload.day_of_month, interval_months=payload.interval_months,
         start_time=dt.time.fromisoformat(payload.start_time), duration_minutes=payload.duration_minutes, starts_on=payload.starts_on,
         until=payload.until, place=payload.place, online_url=payload.online_url,

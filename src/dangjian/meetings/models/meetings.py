@@ -241,6 +241,12 @@ class MeetingAttachment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope_self_q(cls, actor):
+        # the files of the meetings that are the member's own (issue 9, point 5: what they may read of a
+        # past meeting includes its attachments)
+        return Q(meeting_id__in=Meeting.objects.filter(Meeting.scope_self_q(actor)).values("pk"))
+
 
 class FollowUp(TimeStampedModel):
     """会议决定事项 (follow-up action): what the meeting decided, who (a member) sees it done, by when."""

@@ -19,8 +19,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from dangjian.core.scoping import path_range_q
+from dangjian.core.scoping import path_range_q, platform_rows
 from dangjian.meetings.choices import ComplianceStatus, MeetingsPerm, MeetingStatus
+from dangjian.meetings.compliance import window_status, worst_status
 from dangjian.meetings.models import CadenceRule, Meeting
 from dangjian.meetings.periods import Window, windows_for
 from dangjian.orgs.models import Organization
@@ -32,13 +33,7 @@ __all__ = [
     "cadence_compliance",
     "cadence_counts",
     "cadence_rules",
-    "window_status",
 ]
-
-# worst first: what a summary of several windows shows
-_SEVERITY = {ComplianceStatus.NOT_HELD: 3, ComplianceStatus.UNRECORDED: 2, ComplianceStatus.OPEN: 1,
-             ComplianceStatus.MET: 0}
-
 
 @dataclass
 class WindowCompliance:
@@ -57,7 +52,7 @@ class RuleCompliance:
 
     @property
     def status(self) -> str:
-        return max((w.status for w in self.windows), key=_SEVERITY.__getitem__, default=ComplianceStatus.MET)
+        return worst_status(w.status for w in self.windows)
 
     @property
     def held(self) -> int:
@@ -80,14 +75,15 @@ class OrgCompliance:
 
     @property
     def status(self) -> str:
-        return max((r.status for r in self.rules), key=_SEVERITY.__getitem__, default=ComplianceStatus.MET)
+        return worst_status(r.status for r in self.rules)
 
 
-def cadence_rules(*, org_types: set[str] | None = None, enabled_only: bool = True,
+def cadence_rules(*, actor: Any, org_types: set[str] | None = None, enabled_only: bool = True,
                   units: set[str] | None = None) -> list[CadenceRule]:
-    """The cadence rules (platform-wide regulation data, the same for everyone), kind order; *units*
-    keeps only the rules counted per month / quarter / year."""
-    qs = CadenceRule.objects.select_related("kind").order_by("org_type", "kind__sort", "pk")
+    """The cadence rules (platform-wide regulation data, the same for every signed-in actor), kind order;
+    *units* keeps only the rules counted per month / quarter / year."""
+    qs = (platform_rows(CadenceRule.objects.select_related("kind"), actor)
+          .order_by("org_type", "kind__sort", "pk"))
     if enabled_only:
         qs = qs.filter(enabled=True, kind__is_active=True)
     if org_types is not None:
@@ -95,16 +91,6 @@ def cadence_rules(*, org_types: set[str] | None = None, enabled_only: bool = Tru
     if units is not None:
         qs = qs.filter(unit__in=sorted(units))
     return list(qs)
-
-
-def _status(w: WindowCompliance, today: dt.date) -> str:
-    if w.held >= w.required:
-        return ComplianceStatus.MET
-    if w.held + w.unrecorded >= w.required:
-        return ComplianceStatus.UNRECORDED
-    if today < w.window.end:
-        return ComplianceStatus.OPEN
-    return ComplianceStatus.NOT_HELD
 
 
 def cadence_compliance(
@@ -129,7 +115,7 @@ def cadence_compliance(
     result = {o.pk: OrgCompliance(o, period) for o in orgs}
     if not orgs:
         return result
-    rules = cadence_rules(org_types={o.org_type for o in orgs}, units=units)
+    rules = cadence_rules(actor=actor, org_types={o.org_type for o in orgs}, units=units)
     if not rules:
         return result
     windows = {r.pk: windows_for(r.unit, period) for r in rules}
@@ -176,18 +162,13 @@ def cadence_compliance(
                         wc.held += held
                         wc.unrecorded += unrecorded
                         wc.without_minutes += without_minutes
-                wc.status = _status(wc, today)
+                wc.status = window_status(window, wc.required, wc.held, wc.unrecorded, today)
                 out.append(wc)
             result[org.pk].rules.append(RuleCompliance(rule, out))
     return result
 
 
 # --- counts for many orgs at once (the health scan) -------------------------------------------------
-
-
-def window_status(window: Window, required: int, held: int, unrecorded: int, today: dt.date) -> str:
-    """The status of one window of a rule — the same decision :func:`cadence_compliance` makes."""
-    return _status(WindowCompliance(window, required, held, unrecorded), today)
 
 
 def cadence_counts(

@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from dangjian.core.scoping import get_for_actor, path_range_q
 from dangjian.meetings.choices import ElectionsPerm
 from dangjian.meetings.models import ElectionRecord, ElectionResult
-from dangjian.meetings.selectors.meetings import ROLL_EXCLUDED_STATUSES
+from dangjian.meetings.selectors.meetings import roll_members
 from dangjian.members.choices import Category
 from dangjian.members.models import Member
 from dangjian.orgs.models import CommitteeTerm, Organization
-from dangjian.orgs.selectors import TermState, org_can, org_term_states
+from dangjian.orgs.selectors import org_can, org_in_scope, org_term_states
+from dangjian.orgs.terms import TermState
 
 __all__ = [
     "ancestor_by_code",
@@ -21,17 +22,17 @@ __all__ = [
     "election_get",
     "election_list",
     "election_results",
-    "parent_of",
     "term_get",
     "term_overview",
     "voter_roll",
 ]
 
 
-def voter_roll(org: Organization) -> QuerySet[Member]:
+def voter_roll(*, actor: Any, org: Organization, perm: str = ElectionsPerm.VIEW) -> QuerySet[Member]:
     """Who may vote and stand (DOMAIN §3 "Who votes"): full members (正式党员) of *org*'s subtree on the
-    register; probationary members are excluded, and so are members whose membership is suspended."""
-    return (Member.objects.exclude(status__in=ROLL_EXCLUDED_STATUSES)
+    register; probationary members are excluded, and so are members whose membership is suspended.
+    Reached through *org* in the actor's scope for *perm* (``meetings.selectors.roll_members``)."""
+    return (roll_members(actor=actor, org=org, perm=perm)
             .filter(path_range_q("org__path", org.path), category=Category.FULL).order_by("pk"))
 
 
@@ -48,8 +49,10 @@ def election_get(*, actor: Any, pk: Any, perm: str = ElectionsPerm.VIEW) -> Elec
                          actor, perm, pk=pk)
 
 
-def election_results(election: ElectionRecord) -> list[ElectionResult]:
-    return list(election.results.select_related("member"))
+def election_results(*, actor: Any, election: ElectionRecord,
+                     perm: str = ElectionsPerm.VIEW) -> list[ElectionResult]:
+    return list(ElectionResult.objects.for_actor(actor, perm).filter(election=election)
+                .select_related("member"))
 
 
 def election_can_approve(*, actor: Any, election: ElectionRecord) -> bool:
@@ -76,16 +79,15 @@ def term_overview(*, actor: Any, orgs: list[Organization], today: dt.date,
     return out
 
 
-def ancestor_by_code(*, org: Organization, code: str | None) -> Organization | None:
+def ancestor_by_code(*, actor: Any, org: Organization, code: str | None,
+                     perm: str = ElectionsPerm.VIEW) -> Organization | None:
     """The organisation above *org* with this code (an approving higher org), else None. The chain of an
-    org the actor works on is shown to them whether or not their scope covers it (``orgs.org_parent``)."""
+    org the actor works on (*org* in their scope for *perm*) is shown to them whether or not their scope
+    covers it (``orgs.selectors.org_parent``)."""
     step = Organization.steplen
     prefixes = [org.path[: step * d] for d in range(1, org.depth)]
     code = (code or "").strip()
     if not code or not prefixes:
         return None
-    return Organization.objects.filter(path__in=prefixes, code=code).first()
-
-
-def parent_of(org: Organization) -> Organization | None:
-    return Organization.objects.filter(path=org.path[: -Organization.steplen]).first() if org.depth > 1 else None
+    return Organization.objects.filter(org_in_scope(actor=actor, org=org, perm=perm), path__in=prefixes,
+                                       code=code).first()

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, resolver
+from dangjian.core.scoping import ScopeKind, get_for_actor, path_range_q, platform_rows, resolver
 from dangjian.meetings.choices import MeetingsPerm, MeetingStatus, RollSource
 from dangjian.meetings.models import (
     Attendance,
@@ -28,7 +28,7 @@ from dangjian.members.models import CommitteeSeat, Member
 from dangjian.members.selectors import member_of_user
 from dangjian.orgs.choices import OrgStatus, OrgType
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import branch_groups, org_can, org_get
+from dangjian.orgs.selectors import branch_groups, org_can, org_get, org_in_scope
 
 __all__ = [
     "ROLL_EXCLUDED_STATUSES",
@@ -38,20 +38,20 @@ __all__ = [
     "default_org_for",
     "followup_get",
     "kind_by_code",
-    "kind_get",
     "kinds_for_org",
     "meeting_attachments",
     "meeting_attendance",
     "meeting_can_change",
     "meeting_followups",
+    "meeting_form_default_org",
     "meeting_get",
     "meeting_list",
     "meeting_orgs_for",
-    "member_for_checkin",
     "my_meetings",
     "org_groups",
     "org_roll",
     "roll_for",
+    "roll_members",
     "series_get",
     "series_list",
     "series_upcoming",
@@ -63,47 +63,56 @@ ROLL_EXCLUDED_STATUSES = (*INACTIVE_STATUSES, MemberStatus.SUSPENDED)
 
 # --- kinds ---------------------------------------------------------------------------------------------
 
-def kinds_for_org(org: Organization | None) -> list[MeetingKind]:
-    """Active kinds an org of this type holds (all active kinds when *org* is None). Public reference data."""
-    kinds = list(MeetingKind.objects.filter(is_active=True).order_by("sort", "pk"))
+def _kinds(actor: Any) -> QuerySet[MeetingKind]:
+    # reference data: the same active kinds for every signed-in actor
+    return platform_rows(MeetingKind.objects.filter(is_active=True), actor)
+
+
+def kinds_for_org(*, actor: Any, org: Organization | None) -> list[MeetingKind]:
+    """Active kinds an org of this type holds (all active kinds when *org* is None). Reference data."""
+    kinds = list(_kinds(actor).order_by("sort", "pk"))
     return kinds if org is None else [k for k in kinds if k.allows(org.org_type)]
 
 
-def kind_get(pk: Any) -> MeetingKind | None:
-    try:
-        return MeetingKind.objects.filter(pk=int(pk), is_active=True).first()
-    except (TypeError, ValueError):
-        return None
-
-
-def kind_by_code(code: str | None) -> MeetingKind | None:
-    return MeetingKind.objects.filter(code=(code or "").strip(), is_active=True).first() if code else None
+def kind_by_code(*, actor: Any, code: str | None) -> MeetingKind | None:
+    return _kinds(actor).filter(code=(code or "").strip()).first() if code else None
 
 
 # --- the roll ------------------------------------------------------------------------------------------
 
-def _active_members() -> QuerySet[Member]:
-    return Member.objects.exclude(status__in=ROLL_EXCLUDED_STATUSES)
+def roll_members(*, actor: Any, org: Organization, perm: str) -> QuerySet[Member]:
+    """Members on the register (not left, not suspended) reached through *org*: every one when *org* is in
+    the actor's scope for *perm*, else only the actor's own record (one's own records are always visible,
+    STYLE §4) — so a member can tell whether they are on a roll. A roll belongs to its organisation, not
+    to the members' own branches: a committee's roll may hold members of branches outside the scope."""
+    reached = Q(org_in_scope(actor=actor, org=org, perm=perm))
+    if getattr(actor, "pk", None) is not None:
+        reached |= Q(user_id=actor.pk)
+    return Member.objects.exclude(status__in=ROLL_EXCLUDED_STATUSES).filter(reached)
 
 
-def org_roll(org: Organization) -> QuerySet[Member]:
+def org_roll(*, actor: Any, org: Organization, perm: str = MeetingsPerm.VIEW) -> QuerySet[Member]:
     """Members of *org*'s subtree on the register (a branch: its own members)."""
-    return _active_members().filter(path_range_q("org__path", org.path)).order_by("pk")
+    return (roll_members(actor=actor, org=org, perm=perm).filter(path_range_q("org__path", org.path))
+            .order_by("pk"))
 
 
-def roll_for(*, org: Organization, kind: MeetingKind, party_group: Organization | None = None) -> QuerySet[Member]:
+def roll_for(*, actor: Any, org: Organization, kind: MeetingKind, party_group: Organization | None = None,
+             perm: str = MeetingsPerm.VIEW) -> QuerySet[Member]:
     """Whose attendance a meeting takes: the party group's members for 党小组会, the current committee's
     members for 支委会/党委会 (the org's members when no committee is recorded), else the org's members.
-    The roll belongs to the meeting: callers have already checked the actor's scope on *org*."""
+    Reached through *org* (:func:`roll_members`)."""
     if kind.roll == RollSource.GROUP:
         if party_group is None:
             return Member.objects.none()
-        return _active_members().filter(org=org, party_group=party_group).order_by("pk")
+        return (roll_members(actor=actor, org=org, perm=perm).filter(org=org, party_group=party_group)
+                .order_by("pk"))
     if kind.roll == RollSource.COMMITTEE:
         seats = CommitteeSeat.objects.filter(term__org=org, term__is_current=True, until__isnull=True)
         if seats.exists():
-            return _active_members().filter(pk__in=seats.values("member_id")).order_by("pk")
-    return org_roll(org)
+            return roll_members(actor=actor, org=org, perm=perm).filter(
+                pk__in=seats.values("member_id")).order_by("pk")
+    return org_roll(actor=actor, org=org, perm=perm)
 
 
 def org_groups(*, actor: Any, org: Organization, perm: str = MeetingsPerm.VIEW) -> QuerySet[Organization]:
@@ -151,17 +160,25 @@ def meeting_can_change(*, actor: Any, meeting: Meeting) -> bool:
     return Meeting.objects.for_actor(actor, MeetingsPerm.CHANGE).filter(pk=meeting.pk).exists()
 
 
-def meeting_attendance(meeting: Meeting) -> list[Attendance]:
-    """The recorded roll call of a meeting (the meeting was read through a scoped selector)."""
-    return list(meeting.attendances.select_related("member").order_by("member_id"))
+def _in_meeting(actor: Any, meeting: Meeting, perm: str) -> Q:
+    # rows of a meeting are read with the meeting: the whole list for whoever may read the meeting
+    return Q(meeting__in=Meeting.objects.for_actor(actor, perm).filter(pk=meeting.pk).values("pk"))
 
 
-def meeting_attachments(meeting: Meeting) -> list[MeetingAttachment]:
-    return list(meeting.attachments.order_by("pk"))
+def meeting_attendance(*, actor: Any, meeting: Meeting, perm: str = MeetingsPerm.VIEW) -> list[Attendance]:
+    """The recorded roll call of a meeting the actor may read (else empty)."""
+    return list(Attendance.objects.filter(_in_meeting(actor, meeting, perm)).select_related("member")
+                .order_by("member_id"))
 
 
-def meeting_followups(meeting: Meeting) -> list[FollowUp]:
-    return list(meeting.followups.select_related("owner").order_by("due_on", "pk"))
+def meeting_attachments(*, actor: Any, meeting: Meeting,
+                        perm: str = MeetingsPerm.VIEW) -> list[MeetingAttachment]:
+    return list(MeetingAttachment.objects.filter(_in_meeting(actor, meeting, perm)).order_by("pk"))
+
+
+def meeting_followups(*, actor: Any, meeting: Meeting, perm: str = MeetingsPerm.VIEW) -> list[FollowUp]:
+    return list(FollowUp.objects.filter(_in_meeting(actor, meeting, perm)).select_related("owner")
+                .order_by("due_on", "pk"))
 
 
 def attachment_get(*, actor: Any, meeting: Meeting, pk: Any) -> MeetingAttachment:
@@ -175,7 +192,7 @@ def followup_get(*, actor: Any, meeting: Meeting, pk: Any, perm: str = MeetingsP
 def default_org_for(actor: Any, perm: str = MeetingsPerm.CHANGE) -> Organization | None:
     """The org a form starts with: the actor's own branch when *perm* covers it, else the org of their first
     grant of *perm* (a branch first). None when they hold *perm* nowhere specific."""
-    member = member_of_user(actor)
+    member = member_of_user(actor=actor)
     if member is not None and org_can(actor=actor, org=member.org, perm=perm):
         return member.org
     grants = [g for g in resolver().grants(actor, perm) if g.kind != ScopeKind.ALL and g.org_id]
@@ -186,14 +203,24 @@ def default_org_for(actor: Any, perm: str = MeetingsPerm.CHANGE) -> Organization
     return (branches or orgs)[0]
 
 
+def meeting_form_default_org(actor: Any, orgs: list[Organization] | None = None,
+                             perm: str = MeetingsPerm.CHANGE) -> Organization | None:
+    """The org the meeting form starts with (issue 9, point 6): the actor's own branch, or the branch their
+    grant is at, or the only org they may choose. None for a user whose scope is above branches (an
+    organisation department, a committee secretary): they choose first, so no roll of a whole committee's
+    thousands of members is built before an org is chosen."""
+    default = default_org_for(actor, perm)
+    if default is not None and default.org_type == OrgType.BRANCH:
+        return default
+    orgs = meeting_orgs_for(actor, perm, limit=2) if orgs is None else orgs
+    return orgs[0] if len(orgs) == 1 else None
+
+
+
 def meeting_orgs_for(actor: Any, perm: str = MeetingsPerm.CHANGE, limit: int = 51) -> list[Organization]:
     """Active organisations that hold meetings (not party groups) in the actor's scope, path order, capped."""
     return list(Organization.objects.for_actor(actor, perm).filter(status=OrgStatus.ACTIVE).exclude(
         org_type=OrgType.GROUP).order_by("path")[:limit])
-
-
-def member_for_checkin(user: Any) -> Member | None:
-    return member_of_user(user)
 
 
 # --- my meetings ---------------------------------------------------------------------------------------
@@ -209,16 +236,16 @@ def _mine_q(member: Member) -> Q:
     return q | Q(pk__in=Attendance.objects.filter(member=member).values("meeting_id"))
 
 
-def my_meetings(*, user: Any, now: dt.datetime | None = None, limit: int = 20) -> dict[str, Any]:
+def my_meetings(*, actor: Any, now: dt.datetime | None = None, limit: int = 20) -> dict[str, Any]:
     """The signed-in member's upcoming meetings (planned, not yet over, soonest first) and past ones
     (newest first) with their own attendance; ``member`` None when the account has no member record.
     Built on ``for_actor``: these are all within the member's own-records scope (``scope_self_q``)."""
-    member = member_of_user(user)
+    member = member_of_user(actor=actor)
     if member is None:
         return {"member": None, "upcoming": [], "past": []}
     now = now or timezone.now()
     own = Attendance.objects.filter(meeting=OuterRef("pk"), member=member)
-    base = (Meeting.objects.for_actor(user, MeetingsPerm.VIEW).filter(_mine_q(member))
+    base = (Meeting.objects.for_actor(actor, MeetingsPerm.VIEW).filter(_mine_q(member))
             .exclude(status=MeetingStatus.CANCELLED)
             .select_related("org", "kind", "party_group")
             .annotate(my_status=Subquery(own.values("status")[:1]),
@@ -261,13 +288,15 @@ def series_list(*, actor: Any, org: Organization | None = None, perm: str = Meet
     return qs
 
 
-def series_upcoming(items: list[MeetingSeries], *, today: dt.date, per_series: int = 3) -> dict[int, list[Meeting]]:
-    """The next planned meetings of each series (from *today*), in one query."""
+def series_upcoming(*, actor: Any, items: list[MeetingSeries], today: dt.date, per_series: int = 3,
+                    perm: str = MeetingsPerm.VIEW) -> dict[int, list[Meeting]]:
+    """The next planned meetings of each series (from *today*) the actor may see, in one query."""
     out: dict[int, list[Meeting]] = {}
     if not items:
         return out
-    rows = Meeting.objects.filter(series_id__in=[s.pk for s in items], meeting_date__gte=today,
-                                  status=MeetingStatus.PLANNED).order_by("meeting_date", "pk")
+    rows = (Meeting.objects.for_actor(actor, perm)
+            .filter(series_id__in=[s.pk for s in items], meeting_date__gte=today, status=MeetingStatus.PLANNED)
+            .order_by("meeting_date", "pk"))
     for meeting in rows[: len(items) * 24]:
         bucket = out.setdefault(meeting.series_id, [])
         if len(bucket) < per_series:

@@ -11,10 +11,12 @@ from dangjian.meetings.services.meetings import (
     meeting_record,
     meeting_update,
 )
+from dangjian.meetings.services.rules import cadence_rule_update
 from dangjian.meetings.services.series import series_create, series_generate
 
 __all__ = [
     "attachment_add",
+    "cadence_rule_update",
     "checkin_code_issue",
     "checkin_window",
     "election_approve",

@@ -70,8 +70,8 @@ class _WrongCode(Exception):
 @transaction.atomic
 def _checkin(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime) -> Attendance:
     meeting = lock_meeting(meeting)
-    member = member_of_user(actor)
-    roll = roll_for(org=meeting.org, kind=meeting.kind, party_group=meeting.party_group)
+    member = member_of_user(actor=actor)
+    roll = roll_for(actor=actor, org=meeting.org, kind=meeting.kind, party_group=meeting.party_group)
     if member is None or not roll.filter(pk=member.pk).exists():
         raise DomainError.one(MeetingsError.CHECKIN_NOT_ON_ROLL, "meeting", _("您不在本次会议的参会名单中"))
     existing = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()

@@ -17,6 +17,7 @@ from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
 from dangjian.core.parsing import parse_int
+from dangjian.core.scoping import system_if_none
 from dangjian.meetings.choices import ElectionsPerm
 from dangjian.meetings.errors import MeetingsError
 from dangjian.meetings.events import ElectionRecorded
@@ -105,7 +106,7 @@ def election_record(*, actor: Any, org: Organization, held_on: dt.date | None, a
     elif previous is not None and held_on <= previous.start_date:
         errors.append(FieldError(MeetingsError.ELECTION_NOT_LATEST, "held_on",
                                  _("选举日期须晚于本届委员会的选举日期（%(d)s）") % {"d": previous.start_date.isoformat()}))
-    voters = {m.pk: m for m in voter_roll(org)}
+    voters = {m.pk: m for m in voter_roll(actor=system_if_none(actor), org=org, perm=ElectionsPerm.CHANGE)}
     entitled = len(voters)
     present = _int(attending)
     if present is None or present < 1 or present > entitled:

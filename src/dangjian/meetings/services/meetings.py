@@ -19,6 +19,7 @@ from dangjian.audit.choices import AuditAction
 from dangjian.audit.services import record
 from dangjian.core import events
 from dangjian.core.errors import DomainError, FieldError
+from dangjian.core.scoping import system_if_none
 from dangjian.meetings import conf
 from dangjian.meetings.choices import AttendanceStatus, MeetingsPerm, MeetingStatus, RollSource
 from dangjian.meetings.errors import MeetingsError
@@ -215,7 +216,9 @@ def meeting_create(*, actor: Any, org: Organization, kind: MeetingKind | None, t
     roll_ids: list[int] = []
     given: dict[int, tuple[str, str]] = {}
     if held and kind is not None:
-        roll_ids = list(roll_for(org=org, kind=kind, party_group=party_group).values_list("pk", flat=True))
+        roll = roll_for(actor=system_if_none(actor), org=org, kind=kind, party_group=party_group,
+                        perm=MeetingsPerm.CHANGE)
+        roll_ids = list(roll.values_list("pk", flat=True))
         given = _check_attendance(attendance, set(roll_ids), errors)
     if errors:
         raise DomainError(errors)
@@ -284,8 +287,9 @@ def meeting_record(*, actor: Any, meeting: Meeting, attendance: Iterable[Any] | 
     before = {**meeting_snapshot(meeting), "minutes_length": len(meeting.minutes)}
     start, end = _check_times(starts_at or meeting.starts_at, ends_at or meeting.ends_at, errors, held=True, now=now)
     text = check_text(meeting.minutes if minutes is None else minutes, "minutes", errors, max_length=MAX_MINUTES)
-    roll_ids = list(roll_for(org=meeting.org, kind=meeting.kind, party_group=meeting.party_group)
-                    .values_list("pk", flat=True))
+    roll = roll_for(actor=system_if_none(actor), org=meeting.org, kind=meeting.kind,
+                    party_group=meeting.party_group, perm=MeetingsPerm.CHANGE)
+    roll_ids = list(roll.values_list("pk", flat=True))
     given = _check_attendance(attendance, set(roll_ids), errors)
     if errors:
         raise DomainError(errors)
@@ -395,7 +399,8 @@ def followup_add(*, actor: Any, meeting: Meeting, title: str, owner_id: Any, due
     errors: list[FieldError] = []
     title = check_text(title, "title", errors, max_length=200, required=True, required_message=_("请填写事项"))
     try:
-        owner = org_roll(meeting.org).filter(pk=int(owner_id)).first()
+        owners = org_roll(actor=system_if_none(actor), org=meeting.org, perm=MeetingsPerm.CHANGE)
+        owner = owners.filter(pk=int(owner_id)).first()
     except (TypeError, ValueError):
         owner = None
     if owner is None:

@@ -9,6 +9,7 @@ from django.http import Http404
 from dangjian.audit.models import AuditEntry
 from dangjian.core import events
 from dangjian.core.errors import DomainError
+from dangjian.core.scoping import SYSTEM
 from dangjian.meetings.events import ElectionRecorded
 from dangjian.meetings.models import ElectionRecord, ElectionResult
 from dangjian.meetings.selectors import voter_roll
@@ -45,8 +46,8 @@ GOOD = ((0, 5, True, "secretary"), (1, 4, True, "organization"), (2, 4, True, ""
 
 
 def test_voter_roll_is_full_members_only(tree, branch, voters):
-    assert [m.pk for m in voter_roll(tree["A1"])] == [m.pk for m in voters]
-    assert branch.probationary.pk not in {m.pk for m in voter_roll(tree["A1"])}
+    assert [m.pk for m in voter_roll(actor=SYSTEM, org=tree["A1"])] == [m.pk for m in voters]
+    assert branch.probationary.pk not in {m.pk for m in voter_roll(actor=SYSTEM, org=tree["A1"])}
 
 
 def test_election_creates_the_new_term_and_seats_and_ends_the_old_ones(tree, branch, voters,

@@ -9,8 +9,9 @@ from django.test import override_settings
 from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError
 from dangjian.orgs.models import CommitteeTerm
-from dangjian.orgs.selectors import org_term_states, term_state
+from dangjian.orgs.selectors import org_term_states
 from dangjian.orgs.services import term_create, term_postpone
+from dangjian.orgs.terms import term_state
 
 pytestmark = pytest.mark.django_db
 

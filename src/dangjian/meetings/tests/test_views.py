@@ -42,6 +42,58 @@ def test_record_form_is_prefilled_for_the_secretarys_branch(client, tree, branch
     assert 'name="held" id="id_held" checked' in html
 
 
+def test_above_branches_the_form_asks_for_an_org_before_building_a_roll(client, tree, branch, user_factory):
+    # given: the organisation department over the whole group, with no member record (issue 9, point 6)
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    # when
+    response = client.get("/meetings/new/")
+    # then: no org, no kind, no roll; the org is a choice (a short list here, the picker when many)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<option value="" selected>请选择党组织</option>' in html
+    assert 'data-roll-choose' in html and "roll-row" not in html
+    assert '<select name="kind"' in html and "<option value=" not in html.split('<select name="kind"')[1].split(
+        "</select>")[0]
+
+
+def test_above_branches_choosing_an_org_by_name_builds_its_roll_and_kind(client, tree, branch, user_factory):
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    # a branch, typed by name: 主题党日 and the branch's roll
+    html = client.get("/meetings/new/", {"org": "甲一支部"}, headers={"HX-Request": "true"}).content.decode()
+    assert '<option value="A1" selected>甲一支部</option>' in html
+    assert '<option value="theme_day" selected>主题党日</option>' in html
+    assert html.count('class="roll-row') == 4
+    # a committee: its committee meeting (党委会: the committee's seats where recorded), not the 党课 of the
+    # whole subtree
+    html = client.get("/meetings/new/", {"org": "G"}, headers={"HX-Request": "true"}).content.decode()
+    assert '<option value="party_committee" selected>党委会</option>' in html
+
+
+def test_posting_without_an_org_is_one_field_error_and_nothing_is_written(client, tree, branch, user_factory):
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    start = timezone.localtime() - dt.timedelta(hours=2)
+    before = _counts()
+    response = client.post("/meetings/new/", {
+        "org": "", "kind": "theme_day", "topic": "t", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 400
+    assert response.content.decode().count('data-field-error="org"') == 1
+    assert _counts() == before
+
+
+def test_many_orgs_make_the_org_field_a_picker(client, tree, branch, user_factory):
+    from dangjian.orgs.services import org_create
+
+    for n in range(50):
+        org_create(actor=None, parent=tree["A"], name=f"甲{n:02d}支部", code=f"AZ{n:02d}", org_type="branch")
+    signin(client, user_factory("dept", "org_dept", tree["G"]))
+    html = client.get("/meetings/new/").content.decode()
+    assert 'data-picker="/orgs/pick/"' in html and "type=committee%2Cgeneral_branch%2Cbranch" in html
+    assert 'hx-trigger="picker:chosen"' in html
+    html = client.get("/meetings/new/", {"org": "A1"}).content.decode()
+    assert 'data-picker-label="甲一支部"' in html and "集团党委 › 甲公司党委" in html
+
+
 def test_record_a_meeting_with_leave_and_absent(client, tree, branch, secretary):
     # given
     a, b, c = branch.full
@@ -224,3 +276,64 @@ def test_election_page_records_and_term_page_postpones(client, tree, branch, use
         "approved_on": today.isoformat(), "approval_doc": "x"})
     assert response.status_code == 400
     assert "延期换届一般不超过 12 个月" in response.content.decode()
+
+
+# --- my meetings: a past meeting opens with what the member may read (issue 9, point 5) -----------------
+
+
+@pytest.fixture
+def plain_member(client, tree, branch, user_factory):
+    """A plain member of A1 (the 党员 role with the "self" scope), signed in."""
+    user = user_factory("dangyuan", "member", tree["A1"], scope="self")
+    member_link_user(actor=None, member=branch.full[1], user=user)
+    signin(client, user)
+    return user
+
+
+def test_a_past_meeting_in_my_meetings_opens_with_its_agenda_minutes_and_files(client, tree, branch, plain_member,
+                                                                            meeting_factory):
+    # given: a held meeting of the member's branch with agenda, minutes and a file
+    meeting = meeting_factory("A1", "theme_day", shanghai(2024, 3, 5, 14), held=True, topic="学习新党章",
+                              agenda=["传达上级精神", "交流发言"], minutes="会议由书记主持，全体党员交流学习体会。")
+    attachment = MeetingAttachment(meeting=meeting, name="签到表.pdf", size=15, content_type="application/pdf")
+    attachment.file.save("sign.pdf", SimpleUploadedFile("sign.pdf", b"%PDF-1.4 sheet"), save=False)
+    attachment.save()
+    # when
+    mine = client.get("/meetings/mine/").content.decode()
+    response = client.get(f"/meetings/{meeting.pk}/")
+    # then
+    assert f'href="/meetings/{meeting.pk}/" data-meeting="{meeting.pk}" data-meeting-link' in mine
+    # no manager screens in the sub-menu of a member whose meetings.view is a "self" grant
+    assert 'href="/meetings/compliance/"' not in mine and 'href="/meetings/series/"' not in mine
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "传达上级精神" in html and "交流发言" in html
+    assert "会议由书记主持，全体党员交流学习体会。" in html and "data-minutes-form" not in html
+    download = client.get(f"/meetings/{meeting.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 sheet"
+
+
+def test_another_branchs_meeting_is_not_found_for_a_plain_member(client, tree, branch, plain_member,
+                                                               meeting_factory):
+    # given
+    other = meeting_factory("B1", "theme_day", shanghai(2024, 3, 5, 14), held=True, minutes="乙一支部的记录")
+    before = _counts()
+    # when
+    response = client.get(f"/meetings/{other.pk}/")
+    missing = client.get("/meetings/987654321/")
+    # then: the same answer as for a meeting that does not exist
+    assert (response.status_code, response.content) == (404, missing.content)
+    assert "乙一支部的记录" not in client.get("/meetings/mine/").content.decode()
+    assert _counts() == before
+
+
+def test_a_member_without_any_role_still_opens_their_own_meeting(client, tree, branch, user_factory,
+                                                                 meeting_factory):
+    # given: no role at all, only the member record (one's own records are always visible, STYLE §4)
+    user = user_factory("norole")
+    member_link_user(actor=None, member=branch.full[2], user=user)
+    signin(client, user)
+    meeting = meeting_factory("A1", "theme_day", shanghai(2024, 3, 5, 14), held=True, minutes="本支部的记录")
+    # when / then
+    response = client.get(f"/meetings/{meeting.pk}/")
+    assert response.status_code == 200 and "本支部的记录" in response.content.decode()

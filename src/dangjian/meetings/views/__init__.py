@@ -30,6 +30,7 @@ from dangjian.meetings.views.overview import (
     series_create,
     series_generate,
 )
+from dangjian.meetings.views.rules import rule_edit, rules
 
 __all__ = [
     "attachment_download",
@@ -52,6 +53,8 @@ __all__ = [
     "mine",
     "minutes",
     "record",
+    "rule_edit",
+    "rules",
     "series",
     "series_create",
     "series_generate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from dangjian.core.errors import DomainError
 from dangjian.core.parsing import parse_int
 from dangjian.meetings.periods import parse_period, window_of
-from dangjian.orgs.selectors import org_get_by_code
+from dangjian.orgs.pickers import org_choice, org_pick_resolve
 from dangjian.ui.forms import add_domain_errors
+from dangjian.ui.pickers import show_choice
 
 __all__ = ["default_times", "form_page", "month_from_form", "org_from_code", "split_row_errors", "with_row_errors"]
 
@@ -23,15 +24,18 @@ def form_page(request, template: str, context: dict[str, Any]) -> HttpResponse:
 
 
 def org_from_code(actor: Any, form: Any, field: str, perm: str, code: str | None = None):
-    """The org named by a code in the form (in the actor's scope for *perm*), else a field error."""
+    """The org chosen in the form's org picker — a code or a name — (in the actor's scope for *perm*), else
+    a field error; the page then shows the org's name and parent path (issue 9)."""
     code = (code if code is not None else form.cleaned_data.get(field) or "").strip()
     if not code:
         return None
-    try:
-        return org_get_by_code(actor=actor, code=code, perm=perm)
-    except Http404:
-        form.add_error(field, _("未找到该组织代码，或该组织不在您的管理范围内"))
+    org, error = org_pick_resolve(actor=actor, text=code, perm=perm)
+    if org is None:
+        form.add_error(field, error)
         return None
+    if field in form.fields:
+        show_choice(form, field, org_choice(actor=actor, org=org))
+    return org
 
 
 def split_row_errors(exc: DomainError, prefix: str, row_keys: list[Any]) -> tuple[dict[Any, list[str]], DomainError | None]:

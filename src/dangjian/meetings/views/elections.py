@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +16,20 @@ from dangjian.core.errors import DomainError
 from dangjian.meetings import selectors as sel
 from dangjian.meetings import services as svc
 from dangjian.meetings.choices import ElectionsPerm
-from dangjian.meetings.forms import POSITION_CHOICES, ApproveForm, ElectionForm, PostponeForm
+from dangjian.meetings.forms import (
+    POSITION_CHOICES,
+    ApproveForm,
+    ElectionForm,
+    ElectionsFilterForm,
+    PostponeForm,
+)
 from dangjian.meetings.views.common import form_page, org_from_code, with_row_errors
-from dangjian.orgs.selectors import org_can, org_children, org_get_by_code
+from dangjian.orgs.pickers import org_choice, org_pick_resolve
+from dangjian.orgs.selectors import org_can, org_children, org_parent
 from dangjian.orgs.services import term_postpone as orgs_term_postpone
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = ["election_approve", "election_create", "election_detail", "elections", "term_postpone"]
 
@@ -33,17 +40,17 @@ def elections(request):
     """换届: the current term of an org and of its sub-orgs with its status and reminders, and the
     recorded elections."""
     actor = request.user
-    code = (request.GET.get("org") or "").strip()
-    try:
-        org = org_get_by_code(actor=actor, code=code, perm=ElectionsPerm.VIEW) if code else \
-            sel.default_org_for(actor, ElectionsPerm.VIEW)
-    except Http404:
-        org = None
-        messages.error(request, _("未找到该组织代码，或该组织不在您的管理范围内"))
+    form = ElectionsFilterForm(request.GET)
+    form.is_valid()
+    code = (form.cleaned_data.get("org") or "").strip()
+    org = org_from_code(actor, form, "org", ElectionsPerm.VIEW) if code else \
+        sel.default_org_for(actor, ElectionsPerm.VIEW)
+    if org is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
     today = timezone.localdate()
     orgs = [org, *org_children(actor=actor, org=org, perm=ElectionsPerm.VIEW)[:200]] if org else []
     return render(request, "meetings/elections.html", {
-        "org": org, "code": code or (org.code if org else ""), "today": today,
+        "org": org, "form": form, "today": today,
         "terms": sel.term_overview(actor=actor, orgs=[o for o in orgs if o.org_type != "group"], today=today),
         "elections": list(sel.election_list(actor=actor, org=org)[:50]) if org else [],
         "can_change": org is not None and org_can(actor=actor, org=org, perm=ElectionsPerm.CHANGE),
@@ -64,16 +71,15 @@ def election_create(request):
     data = request.POST if request.method == "POST" else request.GET
     code = (data.get("org") or "").strip()
     org = None
-    if code:
-        try:
-            org = org_get_by_code(actor=actor, code=code, perm=ElectionsPerm.CHANGE)
-        except Http404:
-            org = None
+    if code:  # the picker's code, or a name typed without it
+        org, _error = org_pick_resolve(actor=actor, text=code, perm=ElectionsPerm.CHANGE)
     elif (default := sel.default_org_for(actor, ElectionsPerm.CHANGE)) is not None:
         org = default
-    voters = list(sel.voter_roll(org)[:500]) if org else []
+    voters = list(sel.voter_roll(actor=actor, org=org, perm=ElectionsPerm.CHANGE)[:500]) if org else []
     form = ElectionForm(request.POST or None, initial={"org": org.code if org else code,
                                                        "held_on": timezone.localdate()})
+    if org is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
     posted: dict[int, dict[str, Any]] = {}
     row_errors: dict[int, list[str]] = {}
     if request.method == "POST":
@@ -114,8 +120,8 @@ def election_detail(request, pk: int):
 
 
 def _detail_context(actor: Any, election, form=None) -> dict[str, Any]:
-    parent = sel.parent_of(election.org)
-    return {"election": election, "results": sel.election_results(election),
+    parent = org_parent(actor=actor, org=election.org, perm=ElectionsPerm.VIEW)
+    return {"election": election, "results": sel.election_results(actor=actor, election=election),
             "can_approve": not election.is_approved and sel.election_can_approve(actor=actor, election=election),
             "form": form or ApproveForm(initial={"approved_by": parent.code if parent else "",
                                                  "approved_on": timezone.localdate()})}
@@ -131,7 +137,8 @@ def election_approve(request, pk: int):
         data = form.cleaned_data
         try:
             svc.election_approve(actor=request.user, election=election,
-                                 approved_by=sel.ancestor_by_code(org=election.org, code=data["approved_by"]),
+                                 approved_by=sel.ancestor_by_code(actor=request.user, org=election.org,
+                                                                       code=data["approved_by"]),
                                  approved_on=data["approved_on"], approval_doc=data["approval_doc"])
         except DomainError as exc:
             add_domain_errors(form, exc)
@@ -146,14 +153,15 @@ def election_approve(request, pk: int):
 def term_postpone(request, pk: int):
     """延期换届: the higher org's approval (≤ 12 months after the end, DOMAIN §3)."""
     term = sel.term_get(actor=request.user, pk=pk, perm=ElectionsPerm.CHANGE)
-    parent = sel.parent_of(term.org)
+    parent = org_parent(actor=request.user, org=term.org, perm=ElectionsPerm.CHANGE)
     form = PostponeForm(request.POST or None, initial={"approved_by": parent.code if parent else "",
                                                        "approved_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             orgs_term_postpone(actor=request.user, term=term, until=data["until"],
-                               approved_by=sel.ancestor_by_code(org=term.org, code=data["approved_by"]),
+                               approved_by=sel.ancestor_by_code(actor=request.user, org=term.org,
+                                                                code=data["approved_by"]),
                                approved_on=data["approved_on"], approval_doc=data["approval_doc"],
                                reason=data["reason"])
         except DomainError as exc:

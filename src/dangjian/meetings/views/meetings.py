@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,6 @@ from dangjian.meetings import selectors as sel
 from dangjian.meetings import services as svc
 from dangjian.meetings.choices import (
     AttendanceStatus,
-    KindCode,
     MeetingsPerm,
     MeetingStatus,
 )
@@ -37,6 +36,7 @@ from dangjian.meetings.forms import (
     RecordForm,
     UploadForm,
 )
+from dangjian.meetings.kinds import default_kind
 from dangjian.meetings.views.common import (
     default_times,
     form_page,
@@ -44,9 +44,11 @@ from dangjian.meetings.views.common import (
     org_from_code,
     with_row_errors,
 )
-from dangjian.orgs.selectors import org_get_by_code
+from dangjian.members.selectors import member_of_user
+from dangjian.orgs.pickers import org_choice, org_pick_resolve
 from dangjian.ui.forms import add_domain_errors
 from dangjian.ui.permissions import require_perm
+from dangjian.ui.pickers import show_choice
 
 __all__ = [
     "attachment_download",
@@ -122,24 +124,22 @@ def _create_context(request) -> dict[str, Any]:
     actor = request.user
     data = request.POST if request.method == "POST" else request.GET
     orgs = sel.meeting_orgs_for(actor)
-    org = None
+    org, org_error = None, None
     code = (data.get("org") or "").strip()
-    if code:
-        try:
-            org = org_get_by_code(actor=actor, code=code, perm=MeetingsPerm.CHANGE)
-        except Http404:
-            org = None
-    if org is None and not code:
-        org = sel.default_org_for(actor) or (orgs[0] if orgs else None)
-    kinds = sel.kinds_for_org(org) if org else []
-    by_code = {k.code: k for k in kinds}
-    kind = by_code.get(data.get("kind") or "") or by_code.get(KindCode.THEME_DAY) or (kinds[0] if kinds else None)
+    if code:  # chosen with the picker (a code), or a name typed without it
+        org, org_error = org_pick_resolve(actor=actor, text=code, perm=MeetingsPerm.CHANGE)
+    else:
+        # the actor's own branch; a user whose scope is above branches chooses first (issue 9, point 6: no
+        # group-wide roll of thousands before an org is chosen)
+        org = sel.meeting_form_default_org(actor, orgs)
+    kinds = sel.kinds_for_org(actor=actor, org=org) if org else []
+    kind = default_kind(kinds, data.get("kind"))
     groups = list(sel.org_groups(actor=actor, org=org, perm=MeetingsPerm.CHANGE)) if org else []
     group = next((g for g in groups if g.code == (data.get("party_group") or "")), None)
     if kind is not None and kind.roll == "group" and group is None and groups and not data.get("party_group"):
         group = groups[0]
-    roll = list(sel.roll_for(org=org, kind=kind, party_group=group)) if org and kind else []
-    return {"orgs": orgs, "org": org, "org_code": code, "kinds": kinds, "kind": kind, "groups": groups,
+    roll = list(sel.roll_for(actor=actor, org=org, kind=kind, party_group=group, perm=MeetingsPerm.CHANGE)) if org and kind else []
+    return {"orgs": orgs, "org": org, "org_code": code, "org_error": org_error, "kinds": kinds, "kind": kind, "groups": groups,
             "group": group, "roll": roll}
 
 
@@ -160,7 +160,9 @@ def create(request):
             initial["held"] = False  # an htmx refresh of a form whose box was unticked
     form = MeetingForm(request.POST or None, initial=initial,
                        orgs=ctx["orgs"] if 0 < len(ctx["orgs"]) <= 50 else None, kinds=ctx["kinds"],
-                       groups=ctx["groups"], refresh_url=reverse("meetings:create"))
+                       groups=ctx["groups"], refresh_url=reverse("meetings:create"), chosen=org is not None)
+    if org is not None:
+        show_choice(form, "org", org_choice(actor=actor, org=org))
     row_errors: dict[int, list[str]] = {}
     posted: dict[int, tuple[str, str]] = {}
     if request.method == "POST" and form.is_valid() and org is not None:
@@ -183,8 +185,8 @@ def create(request):
             return redirect("meetings:detail", pk=meeting.pk)
     elif request.method == "POST":
         _ids, _entries, posted = _posted_attendance(request)
-        if org is None:
-            form.add_error("org", _("未找到该组织代码，或该组织不在您的管理范围内"))
+        if org is None and "org" not in form.errors:
+            form.add_error("org", ctx["org_error"] or _("请选择党组织"))
             form.mark_invalid()
     return form_page(request, "meetings/create.html", {
         **ctx, "form": form, "rows": _roll_rows(ctx["roll"], posted, row_errors),
@@ -196,33 +198,34 @@ def create(request):
 
 def _detail_context(actor, meeting, **forms) -> dict[str, Any]:
     can_change = sel.meeting_can_change(actor=actor, meeting=meeting)
-    attendance = sel.meeting_attendance(meeting)
+    attendance = sel.meeting_attendance(actor=actor, meeting=meeting)
     counts = dict.fromkeys(AttendanceStatus.values, 0)
     for row in attendance:
         counts[row.status] += 1
     now = timezone.now()
     opens, closes = svc.checkin_window(meeting)
     planned = meeting.status == MeetingStatus.PLANNED
-    member = sel.member_for_checkin(actor)
+    member = member_of_user(actor=actor)
     on_roll = planned and member is not None and sel.roll_for(
-        org=meeting.org, kind=meeting.kind, party_group=meeting.party_group).filter(pk=member.pk).exists()
+        actor=actor, org=meeting.org, kind=meeting.kind, party_group=meeting.party_group
+    ).filter(pk=member.pk).exists()
     confirmed = member is not None and any(a.member_id == member.pk and a.self_confirmed_at for a in attendance)
     return {
         "meeting": meeting, "attendance": attendance, "counts": counts, "can_change": can_change, "now": now,
-        "attachments": sel.meeting_attachments(meeting),
-        "followups": sel.meeting_followups(meeting),
+        "attachments": sel.meeting_attachments(actor=actor, meeting=meeting),
+        "followups": sel.meeting_followups(actor=actor, meeting=meeting),
         "checkin_open": planned and opens <= now <= closes,
         "code_possible": planned and now <= closes,
         "can_checkin": on_roll and not confirmed and opens <= now <= closes,
         "upload_form": forms.get("upload_form") or UploadForm(),
-        "followup_form": forms.get("followup_form") or FollowUpForm(owners=sel.org_roll(meeting.org)[:500],
-                                                                     initial={"due_on": meeting.meeting_date}),
+        "followup_form": forms.get("followup_form") or FollowUpForm(
+            owners=sel.org_roll(actor=actor, org=meeting.org)[:500], initial={"due_on": meeting.meeting_date}),
         "minutes_form": forms.get("minutes_form") or MinutesForm(initial={"minutes": meeting.minutes}),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
     }
 
 
-@require_perm(MeetingsPerm.VIEW)
+@require_perm(None)  # one's own meetings are always readable (STYLE §4, the "self" scope); others need meetings.view
 @require_GET
 def detail(request, pk: int):
     """一次会议: time, place or link, agenda, the roll call, minutes, attachments, follow-ups."""
@@ -259,8 +262,9 @@ def edit(request, pk: int):
 def record(request, pk: int):
     """登记召开情况: a planned meeting recorded as held with its roll call (self check-ins kept)."""
     meeting = _for_change(request, pk)
-    roll = list(sel.roll_for(org=meeting.org, kind=meeting.kind, party_group=meeting.party_group))
-    existing = {a.member_id: a for a in sel.meeting_attendance(meeting)}
+    roll = list(sel.roll_for(actor=request.user, org=meeting.org, kind=meeting.kind,
+                             party_group=meeting.party_group, perm=MeetingsPerm.CHANGE))
+    existing = {a.member_id: a for a in sel.meeting_attendance(actor=request.user, meeting=meeting)}
     confirmed = {pk_: a.self_confirmed_at for pk_, a in existing.items() if a.self_confirmed_at}
     posted = {pk_: (a.status, a.reason) for pk_, a in existing.items()} if meeting.is_held else {}
     initial = {"starts_at": timezone.localtime(meeting.starts_at), "ends_at": timezone.localtime(meeting.ends_at),
@@ -338,7 +342,7 @@ def attachment_upload(request, pk: int):
     return _detail_again(request, meeting, upload_form=form)
 
 
-@require_perm(MeetingsPerm.VIEW)
+@require_perm(None)  # as the meeting: one's own meetings' files are always readable, others need meetings.view
 @require_GET
 def attachment_download(request, pk: int, aid: int):
     """An attachment, served as a download (never inline, whatever its type)."""
@@ -352,7 +356,8 @@ def attachment_download(request, pk: int, aid: int):
 def followup_add(request, pk: int):
     """会议决定事项: what, who (a member of the org), by when."""
     meeting = _for_change(request, pk)
-    form = FollowUpForm(request.POST, owners=sel.org_roll(meeting.org)[:500])
+    form = FollowUpForm(request.POST, owners=sel.org_roll(actor=request.user, org=meeting.org,
+                                                         perm=MeetingsPerm.CHANGE)[:500])
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -49,7 +49,7 @@ __all__ = ["calendar", "checkin", "compliance", "mine", "series", "series_create
 @require_GET
 def mine(request):
     """我的会议: upcoming (with check-in while a meeting runs) and past, with my attendance."""
-    data = sel.my_meetings(user=request.user)
+    data = sel.my_meetings(actor=request.user)
     now = timezone.now()
     for meeting in data["upcoming"]:
         opens, closes = svc.checkin_window(meeting)
@@ -143,7 +143,7 @@ def series(request):
     """固定活动: the recurring series in scope, each with its next planned dates."""
     actor = request.user
     items = list(sel.series_list(actor=actor).order_by("org__path", "pk")[:200])
-    upcoming = sel.series_upcoming(items, today=timezone.localdate())
+    upcoming = sel.series_upcoming(actor=actor, items=items, today=timezone.localdate())
     for item in items:
         item.upcoming = upcoming.get(item.pk, [])
     return render(request, "meetings/series.html", {
@@ -157,7 +157,7 @@ def series_create(request):
     """设立固定活动: e.g. the monthly 主题党日 on a fixed day."""
     actor = request.user
     default = sel.default_org_for(actor)
-    form = SeriesForm(request.POST or None, kinds=sel.kinds_for_org(None), initial={
+    form = SeriesForm(request.POST or None, kinds=sel.kinds_for_org(actor=actor, org=None), initial={
         "org": default.code if default else "", "kind": KindCode.THEME_DAY, "start_time": dt.time(14, 30),
         "starts_on": timezone.localdate(), "interval_months": 1, "duration_minutes": 90})
     if request.method == "POST" and form.is_valid():
@@ -172,7 +172,7 @@ def series_create(request):
         if not form.errors:
             try:
                 created = svc.series_create(
-                    actor=actor, org=org, kind=sel.kind_by_code(data["kind"]), topic=data["topic"],
+                    actor=actor, org=org, kind=sel.kind_by_code(actor=actor, code=data["kind"]), topic=data["topic"],
                     day_of_month=data["day_of_month"], interval_months=data["interval_months"],
                     start_time=data["start_time"], duration_minutes=data["duration_minutes"],
                     starts_on=data["starts_on"], until=data.get("until"), place=data["place"],

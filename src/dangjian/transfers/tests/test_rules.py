@@ -3,11 +3,10 @@ import datetime as dt
 
 import pytest
 
+from dangjian.core.rules import Rule
 from dangjian.transfers.rules import (
     DEFAULT_RULES,
-    Rule,
     RuleCode,
-    RuleSet,
     check_letter_valid,
     check_mobile_away,
     check_removal,
@@ -17,9 +16,10 @@ from dangjian.transfers.rules import (
     letter_due_on,
     validate_params,
 )
+from dangjian.transfers.rules import RULES as DEFAULTS
 
 D = dt.date
-RULES = RuleSet()
+RULES = DEFAULTS.defaults()
 
 
 def test_every_rule_cites_domain_section_6_and_the_letter_validity_is_marked_low_confidence():

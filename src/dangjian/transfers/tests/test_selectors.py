@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from dangjian.core.scoping import SYSTEM
 from dangjian.transfers.selectors import (
     member_history,
     transfer_list,
@@ -59,13 +60,13 @@ def test_a_transfer_is_visible_from_both_ends_and_nowhere_else(tree, ma, sender,
 def test_outlook_tells_when_suspension_and_removal_become_possible(ma, sender):
     member_status_change(actor=sender, member=ma, transition="lose_contact", effective_on=dt.date(2023, 8, 31))
     ma.refresh_from_db()
-    outlook = member_history(member=ma).outlook
+    outlook = member_history(actor=SYSTEM, member=ma).outlook
     assert (outlook.transitions, outlook.since, outlook.possible_on, outlook.searched) == (
         ["regain_contact", "suspend", "decease"], dt.date(2023, 8, 31), {"suspend": dt.date(2024, 2, 29)}, False)
     contact_search_record(actor=sender, member=ma, searched_on=dt.date(2023, 9, 1), method="电话")
     member_status_change(actor=sender, member=ma, transition="suspend", effective_on=dt.date(2024, 3, 1),
                          decision_doc="甲一支〔2024〕1号", decided_by="甲公司党委")
     ma.refresh_from_db()
-    outlook = member_history(member=ma).outlook
+    outlook = member_history(actor=SYSTEM, member=ma).outlook
     assert (outlook.transitions, outlook.possible_on, outlook.until) == (
         ["restore", "remove", "decease"], {"remove": dt.date(2026, 3, 1)}, {"restore": dt.date(2026, 3, 1)})

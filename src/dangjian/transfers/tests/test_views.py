@@ -69,6 +69,40 @@ def test_initiate_from_the_member_page_and_receive_at_the_other_branch(client, t
     assert Member.objects.get(pk=ma.pk).org_id == tree["B1"].pk
 
 
+def test_the_receiving_branch_is_chosen_by_name_and_same_named_branches_by_path(client, tree, ma, sender):
+    # given: two branches of the group share a name; the sender's scope is A1 only (issue 9, point 2)
+    from dangjian.orgs.services import org_create
+
+    org_create(actor=None, parent=tree["A"], name="热控班党支部", code="A3", org_type="branch")
+    b2 = org_create(actor=None, parent=tree["B"], name="热控班党支部", code="B2", org_type="branch")
+    signin(client, sender)
+    url = reverse("transfers:create", args=[ma.pk])
+    letter = {"kind": "internal_out", "letter_no": "甲组转〔2024〕5号", "issued_on": "2024-03-01"}
+    # the form offers the picker over the group's branches
+    html = client.get(url).content.decode()
+    assert 'data-picker="/orgs/pick/" data-picker-params="purpose=transfers.destination"' in html
+    assert "接收党支部" in html and "组织代码）" not in html
+    # when: the shared name without choosing → the field lists both by their parent path, nothing written
+    before = counts()
+    response = client.post(url, {**letter, "to_org_code": "热控班党支部"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "有 2 个组织名为“热控班党支部”" in html and "集团党委 › 甲公司党委（A3）；集团党委 › 乙公司党委（B2）" in html
+    assert counts() == before
+    # when: the picker's value (the code of the one chosen) → sent there
+    response = client.post(url, {**letter, "to_org_code": "B2"})
+    assert response.status_code == 302
+    assert Transfer.objects.get().to_org == b2
+
+
+def test_a_unique_branch_name_is_accepted_without_the_picker(client, tree, ma, sender):
+    signin(client, sender)
+    response = client.post(reverse("transfers:create", args=[ma.pk]), {
+        "kind": "internal_out", "to_org_code": "乙一支部", "letter_no": "甲组转〔2024〕6号", "issued_on": "2024-03-01"})
+    assert response.status_code == 302
+    assert Transfer.objects.get().to_org == tree["B1"]
+
+
 def test_refusals_come_back_on_their_field_and_write_nothing(client, tree, ma, sender, receiver, send):
     from dangjian.orgs.services import org_dissolve
 
@@ -140,8 +174,73 @@ def test_rules_page_and_edit(client, tree, user_factory):
     signin(client, admin)
     assert "组织关系介绍信有效期" in client.get(reverse("transfers:rules")).content.decode()
     response = client.post(reverse("transfers:rule_edit", args=["letter_validity"]),
-                           {"params": '{"days": 60}', "enabled": "on", "reason": "某省通知"})
+                           {"param_days": "60", "param_max_days": "180", "enabled": "on", "reason": "某省通知"})
     assert response.status_code == 302
+    from dangjian.core.scoping import SYSTEM
     from dangjian.transfers.selectors import rule_list
 
-    assert rule_list()[0].params == {"days": 60, "max_days": 180}
+    assert rule_list(actor=SYSTEM)[0].params == {"days": 60, "max_days": 180}
+
+
+# --- where a transfer starts (issue 9, point 1) -----------------------------------------------------------
+
+
+def test_secretary_starts_a_transfer_from_the_member_list_and_the_member_page(client, tree, ma, mb, user_factory):
+    # given: A1's branch secretary (transfers.change on A1)
+    signin(client, user_factory("sec_a1", "branch_secretary", tree["A1"], scope="org"))
+    initiate = reverse("transfers:create", args=[ma.pk])
+    status = reverse("transfers:member", args=[ma.pk]) + "#status"
+    # when
+    listing = client.get(reverse("members:list")).content.decode()
+    page = client.get(reverse("members:detail", args=[ma.pk])).content.decode()
+    transfers = client.get(reverse("transfers:list")).content.decode()
+    # then: in the list's rows (table and phone cards) and on the member's page
+    assert listing.count(f'href="{initiate}" data-row-action="initiate"') == 2
+    assert listing.count(f'href="{status}" data-row-action="status"') == 2
+    assert f'href="{initiate}" data-member-link="initiate"' in page
+    assert f'href="{status}" data-member-link="status"' in page
+    assert f'href="{reverse("transfers:member", args=[ma.pk])}" data-member-link="history"' in page
+    assert f'href="{reverse("members:list")}" data-start-transfer' in transfers
+    # and each leads to a working page with the form
+    assert client.get(initiate).status_code == 200
+    assert "data-status-form" in client.get(status.split("#")[0]).content.decode()
+
+
+def test_no_transfer_actions_without_the_permission_for_that_member(client, tree, ma, member_factory,
+                                                                   user_factory, send):
+    # given: a committee secretary (transfers.view only) and a member with a transfer already open
+    busy = member_factory("A1", name="转接中党员")
+    send(busy)
+    signin(client, user_factory("wyh", "committee_secretary", tree["A"]))
+    # when
+    listing = client.get(reverse("members:list")).content.decode()
+    page = client.get(reverse("members:detail", args=[ma.pk])).content.decode()
+    # then: the history is offered, no action
+    assert "data-row-action" not in listing and "data-row-actions" not in listing
+    assert 'data-member-link="initiate"' not in page and 'data-member-link="status"' not in page
+    assert 'data-member-link="history"' in page
+    assert "data-start-transfer" not in client.get(reverse("transfers:list")).content.decode()
+
+
+def test_a_member_with_an_open_transfer_offers_only_the_status_change(client, tree, ma, sender, send):
+    send(ma)
+    signin(client, sender)
+    listing = client.get(reverse("members:list")).content.decode()
+    assert f'href="{reverse("transfers:create", args=[ma.pk])}"' not in listing
+    assert f'href="{reverse("transfers:member", args=[ma.pk])}#status" data-row-action="status"' in listing
+
+
+def test_plain_member_gets_no_transfer_actions(client, tree, ma, user_factory):
+    # given
+    from dangjian.members.services import member_link_user
+
+    user = user_factory("dangyuan", "member", tree["A1"], scope="self")
+    member_link_user(actor=None, member=ma, user=user)
+    signin(client, user)
+    # when
+    listing = client.get(reverse("members:list")).content.decode()
+    page = client.get(reverse("members:detail", args=[ma.pk])).content.decode()
+    # then
+    assert "data-row-action" not in listing
+    assert "data-member-link=\"initiate\"" not in page and "data-member-link=\"status\"" not in page
+    assert "/transfers/" not in page

@@ -1,4 +1,7 @@
-"""``{% panels "slot" object %}``: the panels other apps registered for this place of the page.
+"""The page kit's tags. ``{% panels "slot" object %}``: the panels other apps registered for this place of the page.
+
+``{{ code|label:"finding" }}``: a code's human name from the label registry the apps declare in their
+``declarations.py`` (screens show names; codes stay in the API and "advanced" details).
 
 ``{% subnav "dues" %}<li><a class="nav-link{% if … %} active{% endif %}" href="…">…</a></li>…{% endsubnav %}``:
 an app's sub-menu. Its links are written once, as plain ``<a href>`` with ``active`` in the class of the
@@ -16,7 +19,10 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from dangjian.core.declarations import label as registry_label
 from dangjian.ui.panels import render_panels
+
+__all__ = ["label", "panels"]
 
 register = template.Library()
 
@@ -101,3 +107,9 @@ def subnav(parser, token):
     nodelist = parser.parse(("endsubnav",))
     parser.delete_first_token()
     return SubnavNode(parser.compile_filter(bits[1]), nodelist)
+
+
+@register.filter
+def label(code, kind: str):
+    """``{{ finding.rule|label:"finding" }}`` → 发展党员步骤逾期; an undeclared code shows as itself."""
+    return registry_label(kind, code)

@@ -19,7 +19,7 @@ MEETINGS_ALL = ["组织生活", [["我的会议", "/meetings/mine/"], ["会议",
                           ["登记会议", "/meetings/new/"]]]
 MEETINGS_READ = ["组织生活", [["我的会议", "/meetings/mine/"], ["会议", "/meetings/"], ["日历", "/meetings/calendar/"]]]
 MEETINGS_MINE = ["组织生活", [["我的会议", "/meetings/mine/"]]]
-DUES = ["党费", "/dues/bills/"]
+DUES = ["党费", "/dues/"]  # managers land on the bills, a plain member on 我的党费 (dues:home)
 CALCULATOR = ["党费计算", "/dues/calculator/"]
 AUDIT = ["操作日志", "/audit/"]
 API = ["API", "/api/v1/docs"]
@@ -33,6 +33,8 @@ MENUS = {
     "party_worker": [ORGS_HEALTH, MEMBERS_ALL, MEETINGS_ALL, DUES, API],
     "auditor": [ORGS, MEETINGS_MINE, CALCULATOR, AUDIT, API],
     "member": [ORGS, ["党员", [["党员名册", "/members/"]]], MEETINGS_READ, DUES, API],
+    # the demo's plain member: the same role with the "self" scope; a register of one is not theirs (issue 9)
+    "member_self": [ORGS, MEETINGS_MINE, DUES, API],
     "no_role": [MEETINGS_MINE, CALCULATOR, API],
 }
 
@@ -86,6 +88,8 @@ def test_each_role_sees_the_same_menu_as_before_the_apps_declared_it(client, tre
         user = user_factory("u")
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
+    elif role == "member_self":
+        user = user_factory("u", "member", tree["A1"], scope="self")
     else:
         user = user_factory("u", None if role == "no_role" else role, tree["G"])
     login_session(client, user)

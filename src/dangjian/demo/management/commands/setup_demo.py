@@ -1,13 +1,20 @@
 """``dangjian setup_demo`` (run by ``make run`` on every start): on an empty database, build the demo
-enterprise and its logins and print them once; otherwise say so and leave everything as it is."""
+enterprise and its logins and print them once; otherwise say so and leave everything as it is.
+
+With ``--logins-file`` the logins are written to that file (mode 600) instead of the screen: ``make run``
+has ``dangjian serve --banner`` print them, and delete the file, once the server listens and the worker
+runs, so the passwords are the last thing on the screen (issue 9 §10)."""
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from dangjian.core.declarations import label
 from dangjian.core.errors import DomainError
 from dangjian.demo.activity import add_activity, scan_and_alert
 from dangjian.demo.builder import DEFAULT_SEED, DemoError, build_demo
@@ -15,7 +22,12 @@ from dangjian.demo.logins import create_demo_logins
 from dangjian.demo.progress import BuildProgress
 from dangjian.orgs.models import Organization
 
-URL = "http://127.0.0.1:8000"
+
+def _url() -> str:
+    """Where ``dangjian serve`` will listen by default (DANGJIAN_BIND), for the plain command's last line."""
+    bind = os.environ.get("DANGJIAN_BIND", "127.0.0.1:8000")
+    host, _, port = bind.rpartition(":")
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
 
 
 class Command(BaseCommand):
@@ -26,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--no-activity", action="store_true",
                             help="without the activity history, planted problems and first health scan")
+        parser.add_argument("--logins-file", type=Path, default=None,
+                            help="write the logins there (mode 600) for `dangjian serve --banner` instead of printing")
 
     def handle(self, *args, **opts):
         if Organization.objects.exists():
@@ -53,18 +67,27 @@ class Command(BaseCommand):
         if activity is not None:
             for line in activity.summary_lines():
                 self.stdout.write(line)
-        self.stdout.write(self.table(logins))
-        self.stdout.write(
-            "以上密码只显示这一次，请妥善保存（passwords are shown once and not stored in clear）。\n"
+        logins_text = "\n".join([
+            self.table(logins),
+            "以上密码只显示这一次，请妥善保存（passwords are shown once and not stored in clear）。",
             "组织部、审计员、党委书记和 admin（超级用户）首次登录时须绑定 TOTP 双因素认证"
-            "（用手机验证器扫描二维码）；支部书记和党员不强制。\n"
-            f"打开 {URL} 登录。"
-        )
+            "（用手机验证器扫描二维码）；支部书记和党员不强制。",
+            "忘记密码或账号被锁定：dangjian changepassword 用户名 / dangjian unlock 用户名（见 README）。",
+        ])
+        path = opts["logins_file"]
+        if path is None:
+            self.stdout.write(logins_text)
+            self.stdout.write(f"启动 dangjian serve 后打开 {_url()} 登录。")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(logins_text + "\n")
+        self.stdout.write(f"演示账号和密码将在服务器启动后显示（暂存于 {path}，显示后即删除）。")
 
     @staticmethod
     def by_type(counts: dict[str, int]) -> str:
-        labels = {"committee": "党委", "general_branch": "党总支", "branch": "党支部", "group": "党小组"}
-        return "、".join(f"{labels.get(k, k)} {v:,}" for k, v in counts.items())
+        return "、".join(f"{label('org_type', k)} {v:,}" for k, v in counts.items())
 
     @staticmethod
     def table(logins) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dangjian.health.rules import OrgScope, get_rule
+from dangjian.health.rules import SYSTEM, OrgScope, get_rule
 from dangjian.health.selectors import rule_settings
 from dangjian.health.services import findings_scan
 from dangjian.orgs.models import Organization
@@ -101,7 +101,7 @@ class Command(BaseCommand):
             raise CommandError("部分规则运行失败（见上）")
 
     def _rules(self, options) -> None:
-        for s in rule_settings():
+        for s in rule_settings(actor=SYSTEM):
             state = "启用" if s.enabled else "停用"
             if not s.available:
                 state += "（数据来源未安装）"

@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 raise CommandError("; ".join(e.message for e in exc.errors))
 
     def _list(self) -> None:
-        for job in schedule_list():
+        for job in schedule_list(actor=SYSTEM):
             last = timezone.localtime(job.last_run_at).strftime("%Y-%m-%d %H:%M") if job.last_run_at else "-"
             self.stdout.write(
                 f"{job.name:32} {'on ' if job.enabled else 'off'} {job.spec:18} "
