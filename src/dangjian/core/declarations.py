@@ -7,6 +7,8 @@ module-level constants (all optional)::
     DEFAULT_GRANTS = {"branch_secretary": ["meetings.view", ...], ...}  # role code -> this app's codes
     NAV = [NavGroup(...), NavEntry(...), ...]                          # menu groups and entries
     SCHEDULE = [ScheduleEntry(...), ...]                               # periodic tasks of the worker
+    EVENTS = [PublishedEvent(MembersChanged, "cn.dangjian.members.changed", _("党员信息变更")), ...]
+                                                                       # domain events offered to webhooks
 
 ``CoreConfig.ready`` imports every installed app's ``declarations`` module (in ``INSTALLED_APPS``
 order) and checks them: a permission code outside its app's namespace or declared twice, a grant
@@ -14,7 +16,8 @@ of an undeclared permission, a nav entry in an undeclared group or a schedule na
 the start. Adding an app therefore edits no other app's files: the roles' default permissions
 (``accounts.choices.DEFAULT_ROLES``), the navigation bar and the home page's quick links
 (``web``), and the worker's default schedule (``integration.schedule.DEFAULT_SCHEDULE``) are all
-read from here. The role definitions (codes, names, MFA) stay in ``accounts``; this module knows
+read from here, and so is the catalogue of events the outbound webhooks offer (``integration``):
+an event type starts with ``cn.dangjian.<app label>.`` and is declared once. The role definitions (codes, names, MFA) stay in ``accounts``; this module knows
 no app and imports none.
 """
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "NavEntry",
     "NavGroup",
     "Permission",
+    "PublishedEvent",
     "ScheduleEntry",
     "collect",
     "home_links",
@@ -104,6 +108,17 @@ class ScheduleEntry:
 
 
 @dataclass(frozen=True)
+class PublishedEvent:
+    """A domain event class offered to outbound webhook subscribers under a stable CloudEvents ``type``
+    (``cn.dangjian.<app label>.<name>``): renaming the class keeps the type; the event's fields are the
+    CloudEvent's ``data``, so an event offered here carries ids and codes, never personal data."""
+
+    event: type
+    type: str
+    label: Any  # a lazy translation string: what happened, in a few words
+
+
+@dataclass(frozen=True)
 class MenuItem:
     """One rendered link or dropdown of the navigation (what the template iterates)."""
 
@@ -123,6 +138,7 @@ class Declarations:
     nav_groups: dict[str, NavGroup] = field(default_factory=dict)
     nav_entries: list[NavEntry] = field(default_factory=list)
     schedule: list[ScheduleEntry] = field(default_factory=list)
+    events: dict[str, PublishedEvent] = field(default_factory=dict)  # CloudEvents type -> declaration
     apps: dict[str, str] = field(default_factory=dict)  # what declared each code/key: for error messages
 
     def add(self, label: str, module: ModuleType | Any) -> None:
@@ -149,6 +165,13 @@ class Declarations:
         for entry in getattr(module, "SCHEDULE", ()):
             self._claim(f"schedule entry {entry.name}", label)
             self.schedule.append(entry)
+        for published in getattr(module, "EVENTS", ()):
+            if not published.type.startswith(f"cn.dangjian.{label}."):
+                raise ImproperlyConfigured(f"{label}: event type {published.type!r} must start with "
+                                           f"'cn.dangjian.{label}.'")
+            self._claim(f"event type {published.type}", label)
+            self._claim(f"event class {published.event.__module__}.{published.event.__qualname__}", label)
+            self.events[published.type] = published
 
     def check(self) -> None:
         """Cross-app checks, once every app is in (an entry may name a group a later app declares)."""

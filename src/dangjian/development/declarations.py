@@ -1,10 +1,11 @@
 """What the development app brings: its permissions and default grants, its menu entry (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, Permission
+from dangjian.core.declarations import NavEntry, Permission, PublishedEvent
 from dangjian.development.choices import DevelopmentPerm
+from dangjian.development.events import DevelopmentChanged, MemberAdmitted, MemberConverted
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(DevelopmentPerm.VIEW, _("查看发展党员")),
@@ -23,4 +24,11 @@ DEFAULT_GRANTS = {
 NAV = [
     NavEntry("development.board", _("发展党员"), "development:board", DevelopmentPerm.VIEW,
              group="members", order=20),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(DevelopmentChanged, "cn.dangjian.development.changed", _("发展党员进度变更")),
+    PublishedEvent(MemberAdmitted, "cn.dangjian.development.member_admitted", _("接收为预备党员")),
+    PublishedEvent(MemberConverted, "cn.dangjian.development.member_converted", _("预备党员转为正式党员")),
 ]

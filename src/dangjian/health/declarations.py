@@ -2,10 +2,11 @@
 nightly scan and the term reminders (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, Permission, ScheduleEntry
+from dangjian.core.declarations import NavEntry, Permission, PublishedEvent, ScheduleEntry
 from dangjian.health.choices import HealthPerm
+from dangjian.health.events import FindingsChanged
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS", "SCHEDULE"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS", "SCHEDULE"]
 
 PERMISSIONS = [
     Permission(HealthPerm.VIEW, _("查看组织健康监测（监测表、问题清单、规则）")),
@@ -33,4 +34,9 @@ SCHEDULE = [
                   "每晚 02:30 全量组织体检（health 规则），新发现的问题通知责任人"),
     ScheduleEntry("health.term_reminders", "dangjian.health.tasks.term_reminders", "0 8 * * *",
                   "每天 08:00 换届提醒（届满前 6/3/1 个月）"),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(FindingsChanged, "cn.dangjian.health.findings_changed", _("组织体检结果更新")),
 ]

@@ -1,10 +1,11 @@
 """What the meetings app brings: its permissions and default grants, the 组织生活 menu (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, NavGroup, Permission
+from dangjian.core.declarations import NavEntry, NavGroup, Permission, PublishedEvent
 from dangjian.meetings.choices import MeetingsPerm
+from dangjian.meetings.events import ElectionRecorded, MeetingHeld
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(MeetingsPerm.VIEW, _("查看组织生活")),
@@ -28,4 +29,10 @@ NAV = [
     NavEntry("meetings.list", _("会议"), "meetings:list", MeetingsPerm.VIEW, group="meetings", order=20),
     NavEntry("meetings.calendar", _("日历"), "meetings:calendar", MeetingsPerm.VIEW, group="meetings", order=30),
     NavEntry("meetings.create", _("登记会议"), "meetings:create", MeetingsPerm.CHANGE, group="meetings", order=40),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(MeetingHeld, "cn.dangjian.meetings.meeting_held", _("组织生活已召开")),
+    PublishedEvent(ElectionRecorded, "cn.dangjian.meetings.election_recorded", _("登记换届选举结果")),
 ]

@@ -1,10 +1,11 @@
 """What the orgs app brings: its permissions and default grants, the 组织 menu (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, NavGroup, Permission
+from dangjian.core.declarations import NavEntry, NavGroup, Permission, PublishedEvent
 from dangjian.orgs.choices import OrgsPerm
+from dangjian.orgs.events import OrgsChanged
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(OrgsPerm.VIEW, _("查看组织")),
@@ -27,4 +28,9 @@ NAV = [
              icon="bi-diagram-3", home_order=10, home_label=_("组织")),
     NavEntry("orgs.chart", _("组织图"), "orgs:chart", OrgsPerm.VIEW, group="orgs", order=20,
              icon="bi-bar-chart-steps", home_order=30),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(OrgsChanged, "cn.dangjian.orgs.changed", _("组织变更（新建、修改、调整隶属关系或撤销）")),
 ]
