@@ -322,3 +322,13 @@ def test_create_is_audited_without_the_secret_or_the_urls_token(tree, local_ok):
                            "event_types": [MEMBERS], "enabled": True}
     assert entry.org_path == tree["A"].path
     assert WebhookSubscription.objects.get().secret == sub.secret
+
+
+def test_an_event_nobody_subscribes_to_costs_one_query(tree, local_ok, robot_server, django_assert_num_queries):
+    # given: a subscription to another type only
+    from dangjian.integration.services import webhook_events_fan_out
+
+    _subscribe(tree["A"], robot_server().url(), types=(MEETINGS,))
+    # when / then
+    with django_assert_num_queries(1):
+        assert webhook_events_fan_out(event=MembersChanged(org_ids=(tree["A1"].pk,))) == []
