@@ -33,6 +33,7 @@ from dangjian.integration.schemas import (
     ReplayIn,
     ReplayOut,
     SubscriptionCreateIn,
+    SubscriptionFilters,
     SubscriptionOut,
     SubscriptionPageOut,
     SubscriptionSecretOut,
@@ -379,7 +380,7 @@ def integration_webhooks_event_types(request):
         本身的订阅）。不在范围内的组织返回 422。签名密钥不在列表中返回。
     """,
 )
-def integration_webhooks_list(request, filters: Query[ChannelFilters]):
+def integration_webhooks_list(request, filters: Query[SubscriptionFilters]):
     actor = request.auth
     org = (org_ref_or_error(actor=actor, ref=filters.org, field="org", perm=IntegrationPerm.CONFIGURE, by_id=True)
            if filters.org else None)

@@ -31,6 +31,7 @@ __all__ = [
     "ReplayIn",
     "ReplayOut",
     "SubscriptionCreateIn",
+    "SubscriptionFilters",
     "SubscriptionOut",
     "SubscriptionPageOut",
     "SubscriptionSecretOut",
@@ -179,6 +180,10 @@ class EventTypeOut(Schema):
     label: str
     source: str = Field(..., description="CloudEvents source of this type, e.g. /dangjian/members")
     description: str
+
+
+class SubscriptionFilters(PageQuery):
+    org: str | None = Field(None, max_length=40, description="组织代码或 id（只列出该组织本身的订阅）")
 
 
 class SubscriptionOut(Schema):
