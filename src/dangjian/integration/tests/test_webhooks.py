@@ -332,3 +332,37 @@ def test_an_event_nobody_subscribes_to_costs_one_query(tree, local_ok, robot_ser
     # when / then
     with django_assert_num_queries(1):
         assert webhook_events_fan_out(event=MembersChanged(org_ids=(tree["A1"].pk,))) == []
+
+
+def test_the_worker_delivers_and_queues_the_retry_for_when_it_is_due(tree, local_ok, robot_server, settings,
+                                                                   django_capture_on_commit_callbacks):
+    # given: the database queue (production's), a receiver that fails once
+    from django_tasks_db.models import DBTaskResult
+
+    from dangjian.integration.worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    receiver = robot_server()
+    receiver.status = 502
+    _subscribe(tree["A"], receiver.url())
+    # when: the event commits, then a worker takes the queued delivery
+    _publish(MembersChanged(org_ids=(tree["A1"].pk,)), django_capture_on_commit_callbacks)
+    assert receiver.requests == []  # queued, not sent inline
+    worker = Worker(schedule=False, worker_id="w1")
+    while worker.run_once():  # the delivery, and the health re-check MembersChanged also queues
+        pass
+    # then: one failed attempt, and its retry waits in the queue until it is due
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, len(receiver.requests)) == ("pending", 1, 1)
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after == delivery.next_attempt_at  # not due yet: the loop above left it
+    # when: it is due (the queue row moved to now) and the receiver is back
+    receiver.status = 200
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert worker.run_once() is True
+    assert worker.run_once() is False
+    # then
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(receiver.requests)) == ("sent", 2, 2)
+    assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
