@@ -233,6 +233,26 @@ def _no_b_channels(w, body):
     assert [item["org"]["code"] for item in body["items"]] == ["A1"]
 
 
+# outbound events: subscriptions are org data like channels (a public address, so production settings hold)
+_HOOK_BODY = {"url": "https://8.8.8.8/matrix-hook", "event_types": ["cn.dangjian.dues.bills_generated"]}
+
+
+def _hook(code: str) -> int:
+    from dangjian.integration.models import WebhookSubscription
+
+    return WebhookSubscription.objects.get(name=f"矩阵订阅 {code}").pk
+
+
+def _no_b_hooks(w, body):
+    assert [item["org"]["code"] for item in body["items"]] == ["A1"]
+
+
+def _event_types_listed(w, body):
+    from dangjian.integration.webhooks import catalogue
+
+    assert [item["type"] for item in body] == list(catalogue())
+
+
 MEET_VIEW = ("party_worker", "A1", "org")
 MEET_CHANGE = ("party_worker", "A1", "org")
 MEET_CONFIGURE = ("sysadmin", "G", "subtree")  # the cadence rules are platform-wide
@@ -612,6 +632,52 @@ MATRIX: dict[str, Case] = {
         foreign=lambda w: [(("POST", f"/integration/channels/{_ch('B1')}/test", None),
                             ("POST", f"/integration/channels/{MISSING_ID}/test", None))],
     ),
+    "integration_webhooks_event_types": Case(
+        perm="integration.configure", grant=INTEGRATION, call=lambda w: ("GET", "/integration/webhooks/event-types", None),
+        leak=_event_types_listed,
+    ),
+    "integration_webhooks_list": Case(
+        perm="integration.configure", grant=INTEGRATION, call=lambda w: ("GET", "/integration/webhooks", None),
+        leak=_no_b_hooks,
+        foreign=lambda w: [(("GET", "/integration/webhooks", {"org": "B1"}),
+                            ("GET", "/integration/webhooks", {"org": "NOPE"}))],
+    ),
+    "integration_webhooks_create": Case(
+        perm="integration.configure", grant=INTEGRATION, ok=201,
+        call=lambda w: ("POST", "/integration/webhooks", {"org": "A1", "name": "新订阅", **_HOOK_BODY}),
+        foreign=lambda w: [(("POST", "/integration/webhooks", {"org": "B1", "name": "新订阅", **_HOOK_BODY}),
+                            ("POST", "/integration/webhooks", {"org": "NOPE", "name": "新订阅", **_HOOK_BODY}))],
+    ),
+    "integration_webhooks_get": Case(
+        perm="integration.configure", grant=INTEGRATION,
+        call=lambda w: ("GET", f"/integration/webhooks/{_hook('A1')}", None),
+        foreign=lambda w: [(("GET", f"/integration/webhooks/{_hook('B1')}", None),
+                            ("GET", f"/integration/webhooks/{MISSING_ID}", None))],
+    ),
+    "integration_webhooks_update": Case(
+        perm="integration.configure", grant=INTEGRATION,
+        call=lambda w: ("PATCH", f"/integration/webhooks/{_hook('A1')}", {"enabled": False}),
+        foreign=lambda w: [(("PATCH", f"/integration/webhooks/{_hook('B1')}", {"enabled": False}),
+                            ("PATCH", f"/integration/webhooks/{MISSING_ID}", {"enabled": False}))],
+    ),
+    "integration_webhooks_rotate_secret": Case(
+        perm="integration.configure", grant=INTEGRATION,
+        call=lambda w: ("POST", f"/integration/webhooks/{_hook('A1')}/rotate-secret", None),
+        foreign=lambda w: [(("POST", f"/integration/webhooks/{_hook('B1')}/rotate-secret", None),
+                            ("POST", f"/integration/webhooks/{MISSING_ID}/rotate-secret", None))],
+    ),
+    "integration_webhooks_deliveries": Case(
+        perm="integration.configure", grant=INTEGRATION,
+        call=lambda w: ("GET", f"/integration/webhooks/{_hook('A1')}/deliveries", None),
+        foreign=lambda w: [(("GET", f"/integration/webhooks/{_hook('B1')}/deliveries", None),
+                            ("GET", f"/integration/webhooks/{MISSING_ID}/deliveries", None))],
+    ),
+    "integration_webhooks_replay": Case(
+        perm="integration.configure", grant=INTEGRATION, ok=202,
+        call=lambda w: ("POST", f"/integration/webhooks/{_hook('A1')}/replay", {}),
+        foreign=lambda w: [(("POST", f"/integration/webhooks/{_hook('B1')}/replay", {}),
+                            ("POST", f"/integration/webhooks/{MISSING_ID}/replay", {}))],
+    ),
     "integration_channels_deliveries": Case(
         perm="integration.configure", grant=INTEGRATION,
         call=lambda w: ("GET", f"/integration/channels/{_ch('A1')}/deliveries", None),
@@ -818,12 +884,13 @@ def world(tree, member_factory, settings):
     tb = transfer_initiate(actor=None, member=member_factory("B1"), kind="external_out",
                            outside_org_name="中共某街道工作委员会", letter_no="乙一转〔2024〕1号", issued_on=dt.date(2024, 3, 1))
     ml = member_factory("A2", status="lost")
-    from dangjian.integration.services import channel_create
+    from dangjian.integration.services import channel_create, subscription_create
 
     settings.DANGJIAN_WECOM_ENABLED = True  # so that the channel test message is accepted (202)
     for code in ("A1", "B1"):
         channel_create(actor=None, org=orgs[code], name=f"矩阵 {code}", **{k: v for k, v in _CHANNEL_BODY.items()
                                                                           if k != "name"})
+        subscription_create(actor=None, org=orgs[code], name=f"矩阵订阅 {code}", **_HOOK_BODY)
     from dangjian.meetings.tests.factories import build_world
 
     _health_world(orgs)

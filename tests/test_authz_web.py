@@ -322,6 +322,24 @@ def _channel(w: World, code: str) -> int:
     return channel.pk
 
 
+def _hook(w: World, code: str) -> int:
+    """A webhook subscription of *code* (made on first use through the ORM, so without an audit entry)."""
+    from dangjian.integration.models import WebhookSubscription
+
+    sub, _ = WebhookSubscription.objects.get_or_create(
+        name=f"矩阵订阅 {code}", defaults={"org": w.orgs[code], "url": "https://8.8.8.8/matrix-hook",
+                                          "secret": "whsec_bWF0cml4", "event_types": ["cn.dangjian.dues.bills_generated"]})
+    return sub.pk
+
+
+def _hook_form(org_code: str) -> dict:
+    return {"org_code": org_code, "name": "矩阵订阅", "url": "https://8.8.8.8/matrix-hook", "enabled": "on",
+            "event_types": ["cn.dangjian.dues.bills_generated"]}
+
+
+_HOOK_EDIT = {"name": "改名订阅", "url": "", "event_types": ["cn.dangjian.dues.bills_generated"], "enabled": "on"}
+
+
 def _channel_form(org_code: str) -> dict:
     return {"org_code": org_code, "kind": "wecom", "name": "矩阵渠道", "min_severity": "warning", "enabled": "on",
             "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix", "secret": "",
@@ -757,6 +775,26 @@ MATRIX: dict[str, Page] = {
     "integration:channel_delete": Page(
         "integration.configure", INTEGRATION_A1, methods=("post",), kwargs=lambda w: {"pk": _channel(w, "A1")},
         post=lambda w: {}, b_kwargs=lambda w: {"pk": _channel(w, "B1")}, b_post=lambda w: {},
+    ),
+    "integration:webhooks": Page("integration.configure", INTEGRATION_A1, b_query=lambda w: {"org": "B1"}),
+    "integration:webhook_create": Page(
+        "integration.configure", INTEGRATION_A1, methods=("get", "post"), post=lambda w: _hook_form("A1"),
+        post_ok=(200,), b_post=lambda w: _hook_form("B1"), b_status=400,
+        cross="a branch-B org code is refused at the field like an unknown one (400), nothing written; success "
+              "answers 200 with the secret shown once",
+    ),
+    "integration:webhook_edit": Page(
+        "integration.configure", INTEGRATION_A1, methods=("get", "post"), kwargs=lambda w: {"pk": _hook(w, "A1")},
+        post=lambda w: _HOOK_EDIT, b_kwargs=lambda w: {"pk": _hook(w, "B1")}, b_post=lambda w: _HOOK_EDIT,
+    ),
+    "integration:webhook_rotate": Page(
+        "integration.configure", INTEGRATION_A1, methods=("post",), kwargs=lambda w: {"pk": _hook(w, "A1")},
+        post=lambda w: {}, post_ok=(200,), b_kwargs=lambda w: {"pk": _hook(w, "B1")}, b_post=lambda w: {},
+        cross="success answers 200 with the new secret shown once; B's subscription is 404",
+    ),
+    "integration:webhook_replay": Page(
+        "integration.configure", INTEGRATION_A1, methods=("post",), kwargs=lambda w: {"pk": _hook(w, "A1")},
+        post=lambda w: {}, b_kwargs=lambda w: {"pk": _hook(w, "B1")}, b_post=lambda w: {},
     ),
     "integration:schedule": Page(
         "integration.schedule", ("sysadmin", None, "all"),

@@ -93,6 +93,8 @@ PAGES = [
     ("/audit/", "main"),
     ("/notifications/", "main"),
     ("/notifications/channels/", "main"),
+    ("/notifications/webhooks/", "main"),
+    ("/notifications/webhooks/new/", "[data-event-types]"),
     ("/accounts/profile/", "main"),
     ("/accounts/mfa/setup/", "main"),
 ]

@@ -8,6 +8,8 @@ module-level constants (all optional)::
     NAV = [NavGroup(...), NavEntry(...), ...]                          # menu groups and entries
     SCHEDULE = [ScheduleEntry(...), ...]                               # periodic tasks of the worker
     LABELS = [Labels("finding", {...}), ...]                           # human names of the app's codes
+    EVENTS = [PublishedEvent(MembersChanged, "cn.dangjian.members.changed", _("党员信息变更")), ...]
+                                                                       # domain events offered to webhooks
 
 ``CoreConfig.ready`` imports every installed app's ``declarations`` module (in ``INSTALLED_APPS``
 order) and checks them: a permission code outside its app's namespace or declared twice, a grant
@@ -15,7 +17,8 @@ of an undeclared permission, a nav entry in an undeclared group or a schedule na
 the start. Adding an app therefore edits no other app's files: the roles' default permissions
 (``accounts.choices.DEFAULT_ROLES``), the navigation bar and the home page's quick links
 (``web``), and the worker's default schedule (``integration.schedule.DEFAULT_SCHEDULE``) are all
-read from here; so are the human names of every code a screen might show (:func:`label`, the ui
+read from here, and so is the catalogue of events the outbound webhooks offer (``integration``:
+an event type starts with ``cn.dangjian.<app label>.`` and is declared once); so are the human names of every code a screen might show (:func:`label`, the ui
 kit's ``{{ code|label:"finding" }}`` filter). The role definitions (codes, names, MFA) stay in ``accounts``; this module knows
 no app and imports none.
 """
@@ -41,6 +44,7 @@ __all__ = [
     "NavEntry",
     "NavGroup",
     "Permission",
+    "PublishedEvent",
     "ScheduleEntry",
     "collect",
     "home_links",
@@ -140,6 +144,17 @@ class LabelVocabulary:
 
 
 @dataclass(frozen=True)
+class PublishedEvent:
+    """A domain event class offered to outbound webhook subscribers under a stable CloudEvents ``type``
+    (``cn.dangjian.<app label>.<name>``): renaming the class keeps the type; the event's fields are the
+    CloudEvent's ``data``, so an event offered here carries ids and codes, never personal data."""
+
+    event: type
+    type: str
+    label: Any  # a lazy translation string: what happened, in a few words
+
+
+@dataclass(frozen=True)
 class MenuItem:
     """One rendered link or dropdown of the navigation (what the template iterates)."""
 
@@ -160,6 +175,7 @@ class Declarations:
     nav_entries: list[NavEntry] = field(default_factory=list)
     schedule: list[ScheduleEntry] = field(default_factory=list)
     label_sources: list[tuple[str, Labels]] = field(default_factory=list)  # (app label, declaration)
+    events: dict[str, PublishedEvent] = field(default_factory=dict)  # CloudEvents type -> declaration
     apps: dict[str, str] = field(default_factory=dict)  # what declared each code/key: for error messages
     _vocabularies: dict[str, LabelVocabulary] | None = field(default=None, repr=False, compare=False)
 
@@ -191,6 +207,13 @@ class Declarations:
                 self.label_sources.append((label, Labels("schedule", {entry.name: entry.title})))
         for labels in getattr(module, "LABELS", ()):
             self.label_sources.append((label, labels))
+        for published in getattr(module, "EVENTS", ()):
+            if not published.type.startswith(f"cn.dangjian.{label}."):
+                raise ImproperlyConfigured(f"{label}: event type {published.type!r} must start with "
+                                           f"'cn.dangjian.{label}.'")
+            self._claim(f"event type {published.type}", label)
+            self._claim(f"event class {published.event.__module__}.{published.event.__qualname__}", label)
+            self.events[published.type] = published
         self._vocabularies = None
 
     def vocabularies(self) -> dict[str, LabelVocabulary]:

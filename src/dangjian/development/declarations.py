@@ -2,10 +2,11 @@
 stages and steps (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import Labels, NavEntry, Permission
+from dangjian.core.declarations import Labels, NavEntry, Permission, PublishedEvent
 from dangjian.development.choices import DevelopmentPerm, Stage, StepCode
+from dangjian.development.events import DevelopmentChanged, MemberAdmitted, MemberConverted
 
-__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "LABELS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(DevelopmentPerm.VIEW, _("查看发展党员")),
@@ -27,3 +28,10 @@ NAV = [
 ]
 
 LABELS = [Labels("stage", dict(Stage.choices)), Labels("step", dict(StepCode.choices))]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(DevelopmentChanged, "cn.dangjian.development.changed", _("发展党员进度变更")),
+    PublishedEvent(MemberAdmitted, "cn.dangjian.development.member_admitted", _("接收为预备党员")),
+    PublishedEvent(MemberConverted, "cn.dangjian.development.member_converted", _("预备党员转为正式党员")),
+]

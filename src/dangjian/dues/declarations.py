@@ -2,10 +2,11 @@
 task (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, Permission, ScheduleEntry
+from dangjian.core.declarations import NavEntry, Permission, PublishedEvent, ScheduleEntry
 from dangjian.dues.choices import DuesPerm
+from dangjian.dues.events import BillsGenerated, DuesProfileChanged, PaymentRecorded
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS", "SCHEDULE"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS", "SCHEDULE"]
 
 PERMISSIONS = [
     Permission(DuesPerm.VIEW, _("查看党费")),
@@ -39,4 +40,11 @@ NAV = [
 SCHEDULE = [
     ScheduleEntry("dues.monthly_bills", "dangjian.dues.tasks.generate_monthly_bills", "0 1 1 * *",
                   "每月 1 日 01:00 生成当月党费账单（可重复执行，已有账单不重复生成）"),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(BillsGenerated, "cn.dangjian.dues.bills_generated", _("生成月度党费账单")),
+    PublishedEvent(PaymentRecorded, "cn.dangjian.dues.payment_recorded", _("登记党费缴纳")),
+    PublishedEvent(DuesProfileChanged, "cn.dangjian.dues.profile_changed", _("党费基数或类别变更")),
 ]

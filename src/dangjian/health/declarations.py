@@ -2,10 +2,11 @@
 nightly scan and the term reminders (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import Labels, NavEntry, Permission, ScheduleEntry
+from dangjian.core.declarations import Labels, NavEntry, Permission, PublishedEvent, ScheduleEntry
 from dangjian.health.choices import FindingState, HealthPerm
+from dangjian.health.events import FindingsChanged
 
-__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS", "SCHEDULE"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "LABELS", "NAV", "PERMISSIONS", "SCHEDULE"]
 
 PERMISSIONS = [
     Permission(HealthPerm.VIEW, _("查看组织健康监测（监测表、问题清单、规则）")),
@@ -48,4 +49,9 @@ LABELS = [
     Labels("finding", _rule_titles),
     Labels("source", _rule_titles),
     Labels("finding_state", dict(FindingState.choices)),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(FindingsChanged, "cn.dangjian.health.findings_changed", _("组织体检结果更新")),
 ]

@@ -1,6 +1,6 @@
 """REST endpoints of the integration app: the caller's own inbox and notification preferences (any
-signed-in user, always their own), and the notification channels of the organisations in the caller's
-``integration.configure`` scope.
+signed-in user, always their own), and the notification channels and outbound-event (webhook)
+subscriptions of the organisations in the caller's ``integration.configure`` scope.
 
 Someone else's notification, or a channel outside the caller's scope, is "not found" (404) exactly
 like a missing one; an out-of-scope org in the input is the same 422 as an unknown one.
@@ -15,7 +15,7 @@ from dangjian.core.api import MAX_ID, SIGNED_IN, Router
 from dangjian.core.pagination import keyset_page
 from dangjian.integration import conf
 from dangjian.integration.choices import ChannelKind, IntegrationPerm
-from dangjian.integration.models import Delivery, Notification, NotificationChannel
+from dangjian.integration.models import Delivery, Notification, NotificationChannel, WebhookSubscription
 from dangjian.integration.schemas import (
     ChannelCreateIn,
     ChannelFilters,
@@ -23,12 +23,23 @@ from dangjian.integration.schemas import (
     ChannelPageOut,
     ChannelUpdateIn,
     DeliveryOut,
+    EventTypeOut,
     InboxQuery,
     MarkAllOut,
     NotificationOut,
     NotificationPageOut,
     PreferencesIn,
     PreferencesOut,
+    ReplayIn,
+    ReplayOut,
+    SubscriptionCreateIn,
+    SubscriptionFilters,
+    SubscriptionOut,
+    SubscriptionPageOut,
+    SubscriptionSecretOut,
+    SubscriptionUpdateIn,
+    WebhookDeliveryPageOut,
+    WebhookDeliveryQuery,
 )
 from dangjian.integration.selectors import (
     channel_deliveries,
@@ -37,6 +48,9 @@ from dangjian.integration.selectors import (
     inbox_page,
     notification_get_own,
     preferences_of,
+    subscription_deliveries_page,
+    subscription_get,
+    subscription_list,
     unread_count,
 )
 from dangjian.integration.senders import mask_url
@@ -48,7 +62,12 @@ from dangjian.integration.services import (
     notification_mark_read,
     notifications_mark_all_read,
     preferences_set,
+    subscription_create,
+    subscription_rotate_secret,
+    subscription_update,
+    webhook_deliveries_replay,
 )
+from dangjian.integration.webhooks import catalogue
 from dangjian.orgs.api import org_ref_or_error
 
 __all__ = ["router"]
@@ -57,6 +76,7 @@ router = Router(app="integration")
 
 NotificationId = PathEx[int, P(ge=1, le=MAX_ID, description="通知 id")]
 ChannelId = PathEx[int, P(ge=1, le=MAX_ID, description="通知渠道 id")]
+SubscriptionId = PathEx[int, P(ge=1, le=MAX_ID, description="事件订阅 id")]
 
 
 def _org(org: Any) -> dict[str, Any] | None:
@@ -304,3 +324,175 @@ def integration_channels_deliveries(request, channel_id: ChannelId):
     actor = request.auth
     channel = channel_get(actor=actor, pk=channel_id)
     return [_delivery(d) for d in channel_deliveries(actor=actor, channel=channel)]
+
+
+# --- outbound events (webhook subscriptions) ----------------------------------------------------------------
+
+
+def _subscription(sub: WebhookSubscription, *, with_secret: bool = False) -> dict[str, Any]:
+    out = {
+        "id": sub.pk, "org": _org(sub.org), "name": sub.name, "url": mask_url(sub.url),
+        "event_types": list(sub.event_types), "enabled": sub.enabled,
+        "secret_rotating_until": sub.previous_secret_until if sub.previous_secret else None,
+        "created_at": sub.created_at, "updated_at": sub.updated_at,
+    }
+    if with_secret:
+        out["secret"] = sub.secret
+    return out
+
+
+def _webhook_delivery(d: Delivery) -> dict[str, Any]:
+    event = d.event
+    return {
+        "id": d.pk, "event_id": event.event_id if event else "", "event_type": event.type if event else "",
+        "event_time": event.time if event else d.created_at, "status": d.status, "attempts": d.attempts,
+        "last_error": d.last_error, "next_attempt_at": d.next_attempt_at, "sent_at": d.sent_at,
+        "created_at": d.created_at,
+        "attempt_log": [{"number": a.number, "started_at": a.started_at, "duration_ms": a.duration_ms, "ok": a.ok,
+                         "http_status": a.http_status, "error": a.error} for a in d.attempt_log.all()],
+    }
+
+
+@router.get(
+    "/integration/webhooks/event-types",
+    perm=IntegrationPerm.CONFIGURE,
+    response=list[EventTypeOut],
+    operation_id="integration_webhooks_event_types",
+    summary="可订阅的事件类型",
+    description="""
+        可订阅的领域事件（CloudEvents `type`）及其说明。每种事件 `data` 的 JSON Schema 见仓库中的
+        `asyncapi.json`（`dangjian asyncapi` 生成）。
+    """,
+)
+def integration_webhooks_event_types(request):
+    return [{"type": e.type, "label": str(e.label), "source": e.source, "description": e.description}
+            for e in catalogue().values()]
+
+
+@router.get(
+    "/integration/webhooks",
+    perm=IntegrationPerm.CONFIGURE,
+    response=SubscriptionPageOut,
+    operation_id="integration_webhooks_list",
+    summary="事件订阅",
+    description="""
+        您数据范围内各组织的事件订阅（Webhook），按 id 升序键集分页。筛选：`org`（组织代码或 id，只列该组织
+        本身的订阅）。不在范围内的组织返回 422。签名密钥不在列表中返回。
+    """,
+)
+def integration_webhooks_list(request, filters: Query[SubscriptionFilters]):
+    actor = request.auth
+    org = (org_ref_or_error(actor=actor, ref=filters.org, field="org", perm=IntegrationPerm.CONFIGURE, by_id=True)
+           if filters.org else None)
+    page = keyset_page(subscription_list(actor=actor, org=org), cursor=filters.cursor, limit=filters.limit)
+    return {"items": [_subscription(s) for s in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/integration/webhooks",
+    perm=IntegrationPerm.CONFIGURE,
+    response=SubscriptionSecretOut,
+    status=201,
+    operation_id="integration_webhooks_create",
+    summary="新建事件订阅",
+    description="""
+        订阅组织 `org` 及其全部下级组织的 `event_types` 事件，发往 `url`（CloudEvents 1.0 结构化 JSON，
+        按 Standard Webhooks 签名：`webhook-id`、`webhook-timestamp`、`webhook-signature`）。响应中的
+        `secret`（whsec_…）只返回这一次。生产环境下指向内网、本机或保留地址的 URL 返回 422
+        （`integration.url_private`），不写入任何数据。写入操作日志 `integration.webhook_create`（不含密钥）。
+    """,
+)
+def integration_webhooks_create(request, payload: SubscriptionCreateIn):
+    actor = request.auth
+    org = org_ref_or_error(actor=actor, ref=payload.org, field="org", perm=IntegrationPerm.CONFIGURE, by_id=True)
+    sub = subscription_create(actor=actor, org=org, name=payload.name, url=payload.url,
+                              event_types=payload.event_types, enabled=payload.enabled)
+    return Status(201, _subscription(sub, with_secret=True))
+
+
+@router.get(
+    "/integration/webhooks/{subscription_id}",
+    perm=IntegrationPerm.CONFIGURE,
+    response=SubscriptionOut,
+    operation_id="integration_webhooks_get",
+    summary="事件订阅详情",
+    description="一个事件订阅的设置（地址隐去查询参数，不含密钥）。不在范围内与不存在一样返回 404。",
+)
+def integration_webhooks_get(request, subscription_id: SubscriptionId):
+    return _subscription(subscription_get(actor=request.auth, pk=subscription_id))
+
+
+@router.patch(
+    "/integration/webhooks/{subscription_id}",
+    perm=IntegrationPerm.CONFIGURE,
+    response=SubscriptionOut,
+    operation_id="integration_webhooks_update",
+    summary="修改或停用事件订阅",
+    description="""
+        修改给出的字段（组织不能修改）；`enabled: false` 停用订阅，尚未发送的投递取消（可在重新启用后重放）。
+        校验规则与新建相同；写入操作日志 `integration.webhook_update`（含修改前后）。
+    """,
+)
+def integration_webhooks_update(request, payload: SubscriptionUpdateIn, subscription_id: SubscriptionId):
+    actor = request.auth
+    sub = subscription_get(actor=actor, pk=subscription_id)
+    subscription_update(actor=actor, subscription=sub, **payload.model_dump(exclude_unset=True, exclude_none=True))
+    return _subscription(subscription_get(actor=actor, pk=subscription_id))
+
+
+@router.post(
+    "/integration/webhooks/{subscription_id}/rotate-secret",
+    perm=IntegrationPerm.CONFIGURE,
+    response=SubscriptionSecretOut,
+    operation_id="integration_webhooks_rotate_secret",
+    summary="更换签名密钥",
+    description="""
+        生成新的签名密钥并只返回这一次；旧密钥在 DANGJIAN_WEBHOOK_SECRET_GRACE_HOURS（默认 24 小时）内
+        继续同时签名（`webhook-signature` 中两个 `v1,` 签名），便于接收方切换。写入操作日志
+        `integration.webhook_rotate`（不含密钥）。
+    """,
+)
+def integration_webhooks_rotate_secret(request, subscription_id: SubscriptionId):
+    actor = request.auth
+    sub = subscription_rotate_secret(actor=actor, subscription=subscription_get(actor=actor, pk=subscription_id))
+    return _subscription(sub, with_secret=True)
+
+
+@router.get(
+    "/integration/webhooks/{subscription_id}/deliveries",
+    perm=IntegrationPerm.CONFIGURE,
+    response=WebhookDeliveryPageOut,
+    operation_id="integration_webhooks_deliveries",
+    summary="事件投递记录",
+    description="""
+        该订阅的投递记录，最新的在前，键集分页：事件 id 与类型、状态（failed 为死信：重试已用尽）、
+        尝试次数、每次尝试的 HTTP 状态和失败原因。可按 `status` 筛选。
+    """,
+)
+def integration_webhooks_deliveries(request, query: Query[WebhookDeliveryQuery], subscription_id: SubscriptionId):
+    actor = request.auth
+    sub = subscription_get(actor=actor, pk=subscription_id)
+    page = subscription_deliveries_page(actor=actor, subscription=sub, status=query.status, cursor=query.cursor,
+                                        limit=query.limit)
+    return {"items": [_webhook_delivery(d) for d in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/integration/webhooks/{subscription_id}/replay",
+    perm=IntegrationPerm.CONFIGURE,
+    response=ReplayOut,
+    status=202,
+    operation_id="integration_webhooks_replay",
+    summary="重放事件投递",
+    description="""
+        重新发送：`delivery_ids` 给出的已结束投递，或省略时该订阅的全部死信（可用 `since` 限定时间，每次最多
+        1000 条）。事件内容和 `webhook-id` 与原来相同，尝试次数重新计算。订阅停用时、或 id 不属于该订阅/
+        尚未结束时返回 422，不重放任何投递。写入操作日志 `integration.webhook_replay`。
+    """,
+)
+def integration_webhooks_replay(request, payload: ReplayIn, subscription_id: SubscriptionId):
+    actor = request.auth
+    sub = subscription_get(actor=actor, pk=subscription_id)
+    ids = webhook_deliveries_replay(actor=actor, subscription=sub, delivery_ids=payload.delivery_ids,
+                                    since=payload.since)
+    return Status(202, {"replayed": ids})

@@ -1,4 +1,5 @@
-"""Choices of the integration app: notification severities, channels, delivery states, permissions."""
+"""Choices of the integration app: notification severities, channels, delivery kinds and states,
+permissions."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ __all__ = [
     "PERSONAL_DEFAULTS",
     "SEVERITY_RANK",
     "ChannelKind",
+    "DeliveryKind",
     "DeliveryStatus",
     "IntegrationPerm",
     "PersonalChannel",
@@ -16,7 +18,7 @@ __all__ = [
 
 
 class IntegrationPerm:
-    CONFIGURE = "integration.configure"  # notification channels of the orgs in scope
+    CONFIGURE = "integration.configure"  # channels and webhook subscriptions of the orgs in scope
     SCHEDULE = "integration.schedule"  # the platform-wide schedule page (定时任务)
 
 
@@ -46,6 +48,15 @@ class ChannelKind(models.TextChoices):
     DINGTALK = "dingtalk", _("钉钉群机器人")
 
 
+class DeliveryKind(models.TextChoices):
+    """What one delivery goes through: an org channel's kind, or an outbound webhook subscription."""
+
+    EMAIL = "email", _("电子邮件")
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    WEBHOOK = "webhook", _("事件订阅（Webhook）")
+
+
 class PersonalChannel(models.TextChoices):
     """Where a person receives the notifications addressed to them."""
 
@@ -58,6 +69,9 @@ PERSONAL_DEFAULTS = {PersonalChannel.IN_APP: Threshold.INFO, PersonalChannel.EMA
 
 
 class DeliveryStatus(models.TextChoices):
+    """A delivery's state. ``failed`` is the dead-letter state: every attempt was used up, nothing retries
+    it by itself, and it stays listed until someone replays it (webhooks) or it is forgotten."""
+
     PENDING = "pending", _("待发送")
     SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")

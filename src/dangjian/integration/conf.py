@@ -31,8 +31,11 @@ __all__ = [
     "sending_lease_seconds",
     "site_url",
     "timeout_seconds",
+    "webhook_allow_private",
     "webhook_hosts",
+    "webhook_max_attempts",
     "webhook_proxy",
+    "webhook_secret_grace_hours",
     "worker_tick_seconds",
 ]
 
@@ -110,6 +113,28 @@ def webhook_proxy() -> str:
     return _str("DANGJIAN_WEBHOOK_PROXY")
 
 
+def webhook_allow_private() -> bool:
+    """``DANGJIAN_WEBHOOK_ALLOW_PRIVATE`` (default: on only with ``DANGJIAN_DEBUG``): whether an event
+    subscription may point at a loopback, private, link-local or otherwise non-public address. Off in
+    production, so a subscription cannot make the server call into the internal network (SSRF); the
+    address is checked when the subscription is saved and again before every attempt."""
+    return _bool("DANGJIAN_WEBHOOK_ALLOW_PRIVATE", bool(settings.DEBUG))
+
+
+def webhook_max_attempts() -> int:
+    """``DANGJIAN_WEBHOOK_MAX_ATTEMPTS`` (default 8): attempts of one event delivery to a subscription
+    before it is dead-lettered ("failed"); with the doubling delay (``DANGJIAN_NOTIFY_RETRY_SECONDS``,
+    30 s by default) the last one is about an hour after the first."""
+    return _int("DANGJIAN_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+
+
+def webhook_secret_grace_hours() -> int:
+    """``DANGJIAN_WEBHOOK_SECRET_GRACE_HOURS`` (default 24): after a subscription's signing secret is
+    rotated, deliveries are signed with the new and the old secret for this long (two ``v1,`` entries),
+    so the receiver can switch without losing events; 0 drops the old secret at once."""
+    return _int("DANGJIAN_WEBHOOK_SECRET_GRACE_HOURS", 24)
+
+
 def max_attempts() -> int:
     """``DANGJIAN_NOTIFY_MAX_ATTEMPTS`` (default 5): attempts before a delivery is marked failed."""
     return _int("DANGJIAN_NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
@@ -181,7 +206,7 @@ def check() -> None:
     for kind in ChannelKind.values:
         kind_enabled(kind)  # a malformed flag fails here, not at the first notification
     for reader in (max_attempts, retry_base_seconds, retry_grace_seconds, sending_lease_seconds, timeout_seconds,
-                   worker_tick_seconds):
+                   worker_tick_seconds, webhook_allow_private, webhook_max_attempts, webhook_secret_grace_hours):
         reader()
     if kind_enabled(ChannelKind.EMAIL):
         if not email_from():

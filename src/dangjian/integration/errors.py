@@ -23,3 +23,8 @@ class IntegrationError(StrEnum):
     CHANNEL_DISABLED = "integration.channel_disabled"
     SPEC_INVALID = "integration.spec_invalid"
     JOB_UNKNOWN = "integration.job_unknown"
+    URL_PRIVATE = "integration.url_private"
+    EVENT_TYPES_REQUIRED = "integration.event_types_required"
+    EVENT_TYPE_UNKNOWN = "integration.event_type_unknown"
+    SUBSCRIPTION_DISABLED = "integration.subscription_disabled"
+    DELIVERY_NOT_REPLAYABLE = "integration.delivery_not_replayable"

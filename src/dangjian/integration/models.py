@@ -5,6 +5,11 @@ in-app inbox) and one :class:`Delivery` per outbound target (a person's email, a
 group robot), each attempt of which is a :class:`DeliveryAttempt`. :class:`NotificationChannel` is an
 organisation's channel, :class:`NotificationPreference` a person's choice, :class:`ScheduledJob` one
 entry of the periodic schedule the workers share.
+
+Outbound events: a :class:`WebhookSubscription` asks for some event types of an organisation's subtree;
+each domain event it covers is stored once as an :class:`OutboundEvent` (the CloudEvent, byte-stable for
+retries and replays) and sent to each subscription as one :class:`Delivery` of kind ``webhook``, through
+the same attempts, backoff and worker as the notifications.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from dangjian.core.models import TimeStampedModel
 from dangjian.core.scoping import OrgScopedQuerySet
 from dangjian.integration.choices import (
     ChannelKind,
+    DeliveryKind,
     DeliveryStatus,
     PersonalChannel,
     ScheduleStatus,
@@ -33,7 +39,9 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "NotificationPreference",
+    "OutboundEvent",
     "ScheduledJob",
+    "WebhookSubscription",
 ]
 
 
@@ -132,22 +140,78 @@ class NotificationChannel(TimeStampedModel):
         return f"{self.org} · {self.name}"
 
 
-class Delivery(models.Model):
-    """投递记录: one message to one outbound target — a person's email (``notification``) or an org
-    channel (``channel``) — with its state, attempts and the last error. At most one per target and
-    dispatch, so re-queueing never sends twice."""
+class WebhookSubscription(TimeStampedModel):
+    """事件订阅: another system's HTTPS endpoint that receives the chosen domain events (CloudEvents 1.0,
+    signed the Standard Webhooks way) of an organisation and its whole subtree.
 
-    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="deliveries")
+    The URL may carry the receiver's token and the signing secret (``whsec_…``) is a credential: both are
+    stored encrypted; the secret is shown once, when created or rotated. After a rotation the previous
+    secret still signs until ``previous_secret_until`` so the receiver can switch over.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="webhook_subscriptions")
+    name = models.CharField(_("名称"), max_length=100)
+    url = EncryptedTextField(_("接收地址"))
+    secret = EncryptedTextField(_("签名密钥"))
+    previous_secret = EncryptedTextField(blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    event_types = models.JSONField(_("事件类型"), default=list)
+    enabled = models.BooleanField(_("启用"), default=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+    scope_path_lookup = "org__path"
+    scope_org_lookup = "org_id"
+
+    class Meta:
+        verbose_name = _("事件订阅")
+        verbose_name_plural = _("事件订阅")
+
+    def __str__(self) -> str:
+        return f"{self.org} · {self.name}"
+
+
+class OutboundEvent(models.Model):
+    """外发事件: one domain event as the CloudEvent sent to every subscription that covers it. Stored once
+    (only when some subscription wants it) so that retries and replays send the very same bytes."""
+
+    event_id = models.CharField(max_length=64, unique=True)  # the CloudEvents id and the webhook-id
+    type = models.CharField(max_length=200, db_index=True)
+    time = models.DateTimeField()
+    org_ids = models.JSONField(default=list)
+    envelope = models.JSONField()  # the whole structured-mode CloudEvent
+
+    class Meta:
+        verbose_name = _("外发事件")
+        verbose_name_plural = _("外发事件")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class Delivery(models.Model):
+    """投递记录: one message to one outbound target — a person's email (``notification``), an org
+    channel (``channel``) or an event to a webhook subscription (``subscription`` + ``event``) — with its
+    state, attempts and the last error. At most one per target and dispatch or event, so re-queueing
+    never sends twice. ``retry_base`` is the attempt count when the delivery was last replayed: the
+    attempt budget and the backoff start again from there."""
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="deliveries")
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, null=True, blank=True,
                                      related_name="deliveries")
     channel = models.ForeignKey(NotificationChannel, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="deliveries")
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="deliveries")
+    event = models.ForeignKey(OutboundEvent, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="deliveries")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    kind = models.CharField(_("类型"), max_length=20, choices=ChannelKind.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=DeliveryKind.choices)
     target = models.CharField(_("发送对象"), max_length=300, blank=True)  # masked: an address or a host
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    retry_base = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
@@ -168,6 +232,8 @@ class Delivery(models.Model):
                                     name="delivery_once_per_channel"),
             models.UniqueConstraint(fields=["notification"], condition=Q(notification__isnull=False),
                                     name="delivery_once_per_notification"),
+            models.UniqueConstraint(fields=["event", "subscription"], condition=Q(subscription__isnull=False),
+                                    name="delivery_once_per_subscription"),
         ]
 
     def __str__(self) -> str:

@@ -21,12 +21,24 @@ __all__ = [
     "ChannelPageOut",
     "ChannelUpdateIn",
     "DeliveryOut",
+    "EventTypeOut",
     "InboxQuery",
     "MarkAllOut",
     "NotificationOut",
     "NotificationPageOut",
     "PreferencesIn",
     "PreferencesOut",
+    "ReplayIn",
+    "ReplayOut",
+    "SubscriptionCreateIn",
+    "SubscriptionFilters",
+    "SubscriptionOut",
+    "SubscriptionPageOut",
+    "SubscriptionSecretOut",
+    "SubscriptionUpdateIn",
+    "WebhookDeliveryOut",
+    "WebhookDeliveryPageOut",
+    "WebhookDeliveryQuery",
 ]
 
 
@@ -158,3 +170,87 @@ class DeliveryOut(Schema):
     sent_at: dt.datetime | None
     created_at: dt.datetime
     attempt_log: list[AttemptOut]
+
+
+# --- outbound events (webhook subscriptions) --------------------------------------------------------------
+
+
+class EventTypeOut(Schema):
+    type: str = Field(..., description="CloudEvents type, e.g. cn.dangjian.members.changed")
+    label: str
+    source: str = Field(..., description="CloudEvents source of this type, e.g. /dangjian/members")
+    description: str
+
+
+class SubscriptionFilters(PageQuery):
+    org: str | None = Field(None, max_length=40, description="组织代码或 id（只列出该组织本身的订阅）")
+
+
+class SubscriptionOut(Schema):
+    id: int
+    org: OrgRefOut
+    name: str
+    url: str = Field(..., description="接收地址（隐去查询参数）")
+    event_types: list[str]
+    enabled: bool
+    secret_rotating_until: dt.datetime | None = Field(
+        ..., description="更换密钥后旧密钥仍同时签名的截止时间；为空表示只用当前密钥")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SubscriptionSecretOut(SubscriptionOut):
+    secret: str = Field(..., description="签名密钥（whsec_…），只在新建和更换时返回这一次")
+
+
+class SubscriptionPageOut(Schema):
+    items: list[SubscriptionOut]
+    next_cursor: str | None
+
+
+class SubscriptionCreateIn(_Input):
+    org: str = Field(..., max_length=40, description="组织代码或 id：订阅该组织及其全部下级组织的事件")
+    name: str = Field(..., max_length=100)
+    url: str = Field(..., max_length=1000, description="接收地址（http:// 或 https://；生产环境不允许内网和本机地址）")
+    event_types: list[str] = Field(..., max_length=100, description="事件类型，见 GET /integration/webhooks/event-types")
+    enabled: bool = True
+
+
+class SubscriptionUpdateIn(_Input):
+    name: str | None = Field(None, max_length=100)
+    url: str | None = Field(None, max_length=1000)
+    event_types: list[str] | None = Field(None, max_length=100)
+    enabled: bool | None = Field(None, description="false 停用：尚未发送的投递取消")
+
+
+class WebhookDeliveryQuery(PageQuery):
+    status: str | None = Field(None, max_length=10, description="pending / sending / sent / failed / cancelled")
+
+
+class WebhookDeliveryOut(Schema):
+    id: int
+    event_id: str = Field(..., description="CloudEvent id，也是 webhook-id 请求头")
+    event_type: str
+    event_time: dt.datetime
+    status: str = Field(..., description="pending / sending / sent / failed（死信：重试用尽）/ cancelled")
+    attempts: int
+    last_error: str
+    next_attempt_at: dt.datetime | None
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+    attempt_log: list[AttemptOut]
+
+
+class WebhookDeliveryPageOut(Schema):
+    items: list[WebhookDeliveryOut]
+    next_cursor: str | None
+
+
+class ReplayIn(_Input):
+    delivery_ids: list[int] | None = Field(None, max_length=1000,
+                                           description="要重放的投递 id（已结束的任意状态）；省略则重放全部死信")
+    since: dt.datetime | None = Field(None, description="省略 delivery_ids 时：只重放此时间之后产生的死信")
+
+
+class ReplayOut(Schema):
+    replayed: list[int] = Field(..., description="重新排队发送的投递 id")

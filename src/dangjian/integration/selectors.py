@@ -20,6 +20,7 @@ from dangjian.integration.models import (
     NotificationChannel,
     NotificationPreference,
     ScheduledJob,
+    WebhookSubscription,
 )
 from dangjian.orgs.models import Organization
 
@@ -39,6 +40,11 @@ __all__ = [
     "role_exists",
     "role_recipients",
     "schedule_list",
+    "subscription_deliveries",
+    "subscription_deliveries_page",
+    "subscription_get",
+    "subscription_list",
+    "subscriptions_covering",
     "unread_count",
 ]
 
@@ -162,6 +168,64 @@ def channels_for_dispatch(*, actor: Any, org: Organization | None,
     q = Q(org_id=org.pk) | Q(include_subtree=True, org__path__in=ancestors)
     return list(NotificationChannel.objects.for_actor(actor, perm).filter(q, enabled=True)
                 .select_related("org").order_by("pk"))
+
+
+# --- webhook subscriptions ----------------------------------------------------------------------------
+
+
+def subscription_list(*, actor: Any, org: Organization | None = None) -> QuerySet[WebhookSubscription]:
+    qs = WebhookSubscription.objects.for_actor(actor, IntegrationPerm.CONFIGURE).select_related("org")
+    if org is not None:
+        qs = qs.filter(org=org)
+    return qs
+
+
+def subscription_get(*, actor: Any, pk: Any) -> WebhookSubscription:
+    """A subscription in the actor's scope, else 404 (missing and out of scope look the same)."""
+    return get_for_actor(WebhookSubscription.objects.select_related("org"), actor, IntegrationPerm.CONFIGURE,
+                         pk=pk)
+
+
+def subscription_deliveries(*, actor: Any, subscription: WebhookSubscription,
+                            status: str | None = None) -> QuerySet[Delivery]:
+    """The subscription's delivery log, newest first, with the event and the attempts (the subscription
+    was already read in scope)."""
+    qs = (Delivery.objects.for_actor(actor, IntegrationPerm.CONFIGURE).filter(subscription=subscription)
+          .select_related("event").prefetch_related("attempt_log").order_by("-pk"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def subscription_deliveries_page(*, actor: Any, subscription: WebhookSubscription, status: str | None = None,
+                                 cursor: str | None = None, limit: int = 50) -> InboxPage:
+    """The delivery log a page at a time, newest first (keyset on the id, descending)."""
+    qs = subscription_deliveries(actor=actor, subscription=subscription, status=status)
+    before = decode_cursor(cursor)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return InboxPage(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
+
+
+def subscriptions_covering(*, event_type: str, org_ids: Iterable[int]) -> list[WebhookSubscription]:
+    """The enabled subscriptions to *event_type* whose org's subtree holds one of *org_ids*; for no org in
+    particular, those at a root org (they cover everything).
+
+    Every domain event passes through here after its commit, so the common case — nobody subscribes to
+    this type — costs one query on the (few) enabled subscriptions; the event's org paths are read only
+    when some subscription wants the type."""
+    wanted = [sub for sub in WebhookSubscription.objects.filter(enabled=True).select_related("org").order_by("pk")
+              if event_type in (sub.event_types or ())]
+    if not wanted:
+        return []
+    org_ids = list(org_ids)
+    if not org_ids:
+        return [sub for sub in wanted if sub.org.depth == 1]
+    paths = list(Organization.objects.filter(pk__in=org_ids).values_list("path", flat=True))
+    return [sub for sub in wanted if any(path.startswith(sub.org.path) for path in paths)]
 
 
 # --- recipients by role --------------------------------------------------------------------------------

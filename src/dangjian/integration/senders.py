@@ -41,6 +41,7 @@ __all__ = [
     "email_send",
     "markdown_text",
     "mask_url",
+    "post_bytes",
     "post_json",
     "robot_send",
     "wecom_payload",
@@ -144,8 +145,12 @@ def _opener() -> urllib.request.OpenerDirector:
 def post_json(url: str, payload: dict, *, timeout: float | None = None) -> SendResult:
     """POSTs *payload* as UTF-8 JSON; returns the status and the (shortened) answer, or raises SendError."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    return post_bytes(url, data, headers={"Content-Type": "application/json; charset=utf-8"}, timeout=timeout)
+
+
+def post_bytes(url: str, data: bytes, *, headers: dict[str, str], timeout: float | None = None) -> SendResult:
+    """POSTs *data* with *headers*; a 2xx answer is success, anything else (or no answer) a SendError."""
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)
     timeout = timeout if timeout is not None else conf.timeout_seconds()
     try:
         with _opener().open(request, timeout=timeout) as response:

@@ -4,7 +4,9 @@
 - :func:`retry_deliveries` is the sweeper the schedule runs every minute.
 
 ``subscribe`` connects ``DeliveriesQueued`` (published by ``notify`` inside the writing
-transaction, delivered by ``core.events`` after commit) to queueing one :func:`deliver` per delivery.
+transaction, delivered by ``core.events`` after commit) to queueing one :func:`deliver` per delivery,
+and every event class of the outbound-event catalogue (each app's ``declarations.EVENTS``) to the
+webhook fan-out, which stores the deliveries for the subscriptions that cover it.
 """
 from __future__ import annotations
 
@@ -80,6 +82,16 @@ def _on_findings_changed(event: FindingsChanged) -> None:
         health_alerts.enqueue(event.since, list(event.rule_codes) or None, 0)
 
 
+def _on_published_event(event: events.DomainEvent) -> None:
+    from dangjian.integration.services import webhook_events_fan_out
+
+    webhook_events_fan_out(event=event)
+
+
 def subscribe() -> None:
+    from dangjian.integration.webhooks import catalogue
+
     events.subscribe(DeliveriesQueued, _on_deliveries_queued)
     events.subscribe(FindingsChanged, _on_findings_changed)
+    for entry in catalogue().values():
+        events.subscribe(entry.event, _on_published_event)

@@ -2,10 +2,11 @@
 the seeded meeting kinds (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import Labels, NavEntry, NavGroup, Permission
+from dangjian.core.declarations import Labels, NavEntry, NavGroup, Permission, PublishedEvent
 from dangjian.meetings.choices import KindCode, MeetingsPerm
+from dangjian.meetings.events import ElectionRecorded, MeetingHeld
 
-__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "LABELS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(MeetingsPerm.VIEW, _("查看组织生活")),
@@ -49,3 +50,9 @@ LABELS = [Labels("meeting_kind", {
     KindCode.HEART_TALK: _("谈心谈话"),
     KindCode.PARTY_COMMITTEE: _("党委会"),
 })]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(MeetingHeld, "cn.dangjian.meetings.meeting_held", _("组织生活已召开")),
+    PublishedEvent(ElectionRecorded, "cn.dangjian.meetings.election_recorded", _("登记换届选举结果")),
+]

@@ -1,10 +1,11 @@
 """What the members app brings: its permissions and default grants, the 党员 menu (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, NavGroup, Permission
+from dangjian.core.declarations import NavEntry, NavGroup, Permission, PublishedEvent
 from dangjian.members.choices import MembersPerm
+from dangjian.members.events import MembersChanged
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(MembersPerm.VIEW, _("查看党员")),
@@ -27,4 +28,9 @@ NAV = [
     NavGroup("members", _("党员"), order=20, permission=MembersPerm.VIEW),
     NavEntry("members.list", _("党员名册"), "members:list", MembersPerm.VIEW, group="members", order=10,
              icon="bi-people", home_order=20, home_label=_("党员"), beyond_self=True),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(MembersChanged, "cn.dangjian.members.changed", _("党员信息变更（新增、修改、转移或减少）")),
 ]

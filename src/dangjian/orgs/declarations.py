@@ -2,10 +2,11 @@
 organisation types (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import Labels, NavEntry, NavGroup, Permission
+from dangjian.core.declarations import Labels, NavEntry, NavGroup, Permission, PublishedEvent
 from dangjian.orgs.choices import OrgsPerm, OrgType
+from dangjian.orgs.events import OrgsChanged
 
-__all__ = ["DEFAULT_GRANTS", "LABELS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "LABELS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(OrgsPerm.VIEW, _("查看组织")),
@@ -31,3 +32,8 @@ NAV = [
 ]
 
 LABELS = [Labels("org_type", dict(OrgType.choices))]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(OrgsChanged, "cn.dangjian.orgs.changed", _("组织变更（新建、修改、调整隶属关系或撤销）")),
+]

@@ -1,10 +1,11 @@
 """What the transfers app brings: its permissions and default grants, its menu entry (core.declarations)."""
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.declarations import NavEntry, Permission
+from dangjian.core.declarations import NavEntry, Permission, PublishedEvent
 from dangjian.transfers.choices import TransfersPerm
+from dangjian.transfers.events import MemberStatusChanged, TransferChanged, TransferReceived
 
-__all__ = ["DEFAULT_GRANTS", "NAV", "PERMISSIONS"]
+__all__ = ["DEFAULT_GRANTS", "EVENTS", "NAV", "PERMISSIONS"]
 
 PERMISSIONS = [
     Permission(TransfersPerm.VIEW, _("查看组织关系转接与党籍状态")),
@@ -22,4 +23,11 @@ DEFAULT_GRANTS = {
 
 NAV = [
     NavEntry("transfers.list", _("组织关系转接"), "transfers:list", TransfersPerm.VIEW, group="members", order=30),
+]
+
+# Domain events offered to outbound webhook subscribers (integration), under stable CloudEvents types.
+EVENTS = [
+    PublishedEvent(TransferChanged, "cn.dangjian.transfers.transfer_changed", _("组织关系转接状态变更")),
+    PublishedEvent(TransferReceived, "cn.dangjian.transfers.transfer_received", _("组织关系转入")),
+    PublishedEvent(MemberStatusChanged, "cn.dangjian.transfers.member_status_changed", _("党籍状态变更")),
 ]

@@ -114,7 +114,7 @@ def profile_set(
     profile.save()
     record(actor=actor, action=AuditAction.DUES_PROFILE_SET, target=profile, org=member.org, before=before,
            after=_profile_snapshot(profile), reason=reason)
-    events.publish(DuesProfileChanged(member_id=member.pk))
+    events.publish(DuesProfileChanged(member_id=member.pk, org_ids=(member.org_id,)))
     return profile
 
 

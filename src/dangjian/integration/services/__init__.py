@@ -19,6 +19,13 @@ from dangjian.integration.services.schedule import (
     schedule_run_now,
     schedule_sync,
 )
+from dangjian.integration.services.webhooks import (
+    subscription_create,
+    subscription_rotate_secret,
+    subscription_update,
+    webhook_deliveries_replay,
+    webhook_events_fan_out,
+)
 
 __all__ = [
     "channel_create",
@@ -37,4 +44,9 @@ __all__ = [
     "schedule_run_due",
     "schedule_run_now",
     "schedule_sync",
+    "subscription_create",
+    "subscription_rotate_secret",
+    "subscription_update",
+    "webhook_deliveries_replay",
+    "webhook_events_fan_out",
 ]

@@ -6,21 +6,28 @@ again. Retries back off exponentially (``DANGJIAN_NOTIFY_RETRY_SECONDS`` × 2ⁿ
 ``DANGJIAN_NOTIFY_MAX_ATTEMPTS`` attempts; then the delivery is failed with the last reason. Delivery
 is at-least-once: a worker that dies between sending and recording leaves the delivery "sending",
 and :func:`deliveries_requeue` hands it back after the lease (``DANGJIAN_NOTIFY_SENDING_LEASE_SECONDS``).
+
+An event delivery to a webhook subscription (kind ``webhook``) goes the same way with its own budget
+(``DANGJIAN_WEBHOOK_MAX_ATTEMPTS``): the stored CloudEvent is POSTed with the Standard Webhooks headers,
+any 2xx answer is success, and the address is checked again before each attempt. "failed" is the
+dead-letter state; a replay (``services.webhooks``) makes it pending with a fresh budget
+(``retry_base``) while the attempt numbers go on.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import time
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dangjian.integration import conf
-from dangjian.integration.choices import ChannelKind, DeliveryStatus
+from dangjian.integration import conf, webhooks
+from dangjian.integration.choices import ChannelKind, DeliveryKind, DeliveryStatus
 from dangjian.integration.models import Delivery, DeliveryAttempt
-from dangjian.integration.senders import Message, SendError, SendResult, email_send, robot_send
+from dangjian.integration.senders import Message, SendError, SendResult, email_send, post_bytes, robot_send
 
 __all__ = ["MAX_RETRY_DELAY", "deliveries_requeue", "delivery_attempt", "retry_delay"]
 
@@ -46,7 +53,38 @@ def _message(delivery: Delivery) -> Message:
                    org_name=org.name if org is not None else "", url=link)
 
 
-def _send(delivery: Delivery) -> SendResult:
+def _send_webhook(delivery: Delivery, now: dt.datetime) -> SendResult:
+    sub, event = delivery.subscription, delivery.event
+    if sub is None or event is None:
+        raise SendError("the subscription was deleted")
+    if not sub.enabled:
+        raise SendError("the subscription is disabled")
+    if not conf.webhook_allow_private():
+        parts = urlsplit(sub.url)
+        try:
+            private = webhooks.private_addresses(parts.hostname or "", parts.port)
+        except (OSError, ValueError) as exc:
+            raise SendError(f"cannot resolve {parts.hostname}: {exc}")
+        if private:
+            raise SendError(f"refused: {parts.hostname} resolves to a non-public address ({', '.join(private)})")
+    body = webhooks.body_bytes(event.envelope)
+    timestamp = int(now.timestamp())
+    keys = [sub.secret]
+    if sub.previous_secret and sub.previous_secret_until and sub.previous_secret_until > now:
+        keys.append(sub.previous_secret)
+    headers = {
+        "Content-Type": webhooks.CONTENT_TYPE,
+        "webhook-id": event.event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": webhooks.signature_header(keys, msg_id=event.event_id, timestamp=timestamp, body=body),
+        "User-Agent": "dangjian-webhooks/1",
+    }
+    return post_bytes(sub.url, body, headers=headers)
+
+
+def _send(delivery: Delivery, now: dt.datetime) -> SendResult:
+    if delivery.kind == DeliveryKind.WEBHOOK:
+        return _send_webhook(delivery, now)
     message = _message(delivery)
     if delivery.notification_id is not None:
         address = delivery.notification.recipient.email
@@ -60,6 +98,10 @@ def _send(delivery: Delivery) -> SendResult:
         return email_send(to=list(channel.email_recipients or []), message=message)
     return robot_send(channel.kind, url=channel.webhook_url, secret=channel.secret, message=message,
                       now_ms=int(time.time() * 1000))
+
+
+def _budget(delivery: Delivery) -> int:
+    return conf.webhook_max_attempts() if delivery.kind == DeliveryKind.WEBHOOK else conf.max_attempts()
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> bool:
@@ -79,12 +121,12 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> str
     now = now or timezone.now()
     if not _claim(delivery_id, now):
         return "skipped"
-    delivery = Delivery.objects.select_related("dispatch__org", "channel", "notification__recipient").get(
-        pk=delivery_id)
+    delivery = Delivery.objects.select_related("dispatch__org", "channel", "notification__recipient",
+                                               "subscription", "event").get(pk=delivery_id)
     number = delivery.attempts + 1
     started = time.monotonic()
     try:
-        result = _send(delivery)
+        result = _send(delivery, now)
         ok, error, http_status, response = True, "", result.http_status, result.response
     except SendError as exc:
         ok, error, http_status, response = False, exc.reason, exc.http_status, exc.response
@@ -104,12 +146,12 @@ def delivery_attempt(*, delivery_id: int, now: dt.datetime | None = None) -> str
             delivery.status = DeliveryStatus.SENT
             delivery.sent_at = finished
             delivery.next_attempt_at = None
-        elif number >= conf.max_attempts():
-            delivery.status = DeliveryStatus.FAILED
+        elif number - delivery.retry_base >= _budget(delivery):
+            delivery.status = DeliveryStatus.FAILED  # the dead letter: kept, listed, replayable
             delivery.next_attempt_at = None
         else:
             delivery.status = DeliveryStatus.PENDING
-            delivery.next_attempt_at = finished + retry_delay(number)
+            delivery.next_attempt_at = finished + retry_delay(number - delivery.retry_base)
         delivery.save(update_fields=["attempts", "last_error", "claimed_at", "status", "sent_at",
                                      "next_attempt_at", "updated_at"])
     if not ok:
