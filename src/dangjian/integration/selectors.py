@@ -44,7 +44,6 @@ __all__ = [
     "subscription_deliveries_page",
     "subscription_get",
     "subscription_list",
-    "subscriptions_covering",
     "unread_count",
 ]
 
@@ -210,22 +209,6 @@ def subscription_deliveries_page(*, actor: Any, subscription: WebhookSubscriptio
     return InboxPage(items=rows, next_cursor=encode_cursor(rows[-1].pk) if more and rows else None)
 
 
-def subscriptions_covering(*, event_type: str, org_ids: Iterable[int]) -> list[WebhookSubscription]:
-    """The enabled subscriptions to *event_type* whose org's subtree holds one of *org_ids*; for no org in
-    particular, those at a root org (they cover everything).
-
-    Every domain event passes through here after its commit, so the common case — nobody subscribes to
-    this type — costs one query on the (few) enabled subscriptions; the event's org paths are read only
-    when some subscription wants the type."""
-    wanted = [sub for sub in WebhookSubscription.objects.filter(enabled=True).select_related("org").order_by("pk")
-              if event_type in (sub.event_types or ())]
-    if not wanted:
-        return []
-    org_ids = list(org_ids)
-    if not org_ids:
-        return [sub for sub in wanted if sub.org.depth == 1]
-    paths = list(Organization.objects.filter(pk__in=org_ids).values_list("path", flat=True))
-    return [sub for sub in wanted if any(path.startswith(sub.org.path) for path in paths)]
 
 
 # --- recipients by role --------------------------------------------------------------------------------

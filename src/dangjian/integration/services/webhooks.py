@@ -32,8 +32,8 @@ from dangjian.integration.choices import DeliveryKind, DeliveryStatus, Integrati
 from dangjian.integration.errors import IntegrationError
 from dangjian.integration.events import DeliveriesQueued
 from dangjian.integration.models import Delivery, OutboundEvent, WebhookSubscription
-from dangjian.integration.selectors import subscriptions_covering
 from dangjian.integration.senders import mask_url
+from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import require_org_in_scope
 
 __all__ = [
@@ -262,7 +262,7 @@ def webhook_events_fan_out(*, event: DomainEvent, now: dt.datetime | None = None
     entry = webhooks.event_type_of(event)
     if entry is None:
         return []
-    subs = subscriptions_covering(event_type=entry.type, org_ids=event.org_ids)
+    subs = _subscriptions_covering(event_type=entry.type, org_ids=event.org_ids)
     if not subs:
         return []
     now = now or timezone.now()
@@ -279,3 +279,21 @@ def webhook_events_fan_out(*, event: DomainEvent, now: dt.datetime | None = None
         ids = tuple(d.pk for d in deliveries)
         events.publish(DeliveriesQueued(delivery_ids=ids, org_ids=event.org_ids))
     return list(ids)
+
+
+def _subscriptions_covering(*, event_type: str, org_ids: Iterable[int]) -> list[WebhookSubscription]:
+    """(The routing read of the fan-out, not a caller's read: no actor.) The enabled subscriptions to *event_type* whose org's subtree holds one of *org_ids*; for no org in
+    particular, those at a root org (they cover everything).
+
+    Every domain event passes through here after its commit, so the common case — nobody subscribes to
+    this type — costs one query on the (few) enabled subscriptions; the event's org paths are read only
+    when some subscription wants the type."""
+    wanted = [sub for sub in WebhookSubscription.objects.filter(enabled=True).select_related("org").order_by("pk")
+              if event_type in (sub.event_types or ())]
+    if not wanted:
+        return []
+    org_ids = list(org_ids)
+    if not org_ids:
+        return [sub for sub in wanted if sub.org.depth == 1]
+    paths = list(Organization.objects.filter(pk__in=org_ids).values_list("path", flat=True))
+    return [sub for sub in wanted if any(path.startswith(sub.org.path) for path in paths)]

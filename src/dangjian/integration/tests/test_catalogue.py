@@ -25,6 +25,7 @@ INTERNAL = {
     "OrgDataChanged": "a base class: its subclasses are offered one by one",
     "DeliveriesQueued": "the delivery queue's own plumbing",
     "DevelopmentRulesChanged": "a platform setting changed: triggers a recomputation, nothing happened to an org",
+    "CadenceRulesChanged": "a platform setting changed: triggers the cadence re-check, nothing happened to an org",
     "HealthRulesChanged": "a platform setting changed: triggers a re-scan, nothing happened to an org",
 }
 # What an offered event's data may carry: ids, codes, periods, counts and dates.
