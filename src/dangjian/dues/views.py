@@ -8,6 +8,7 @@ Composition only: reads through selectors, writes through services, permissions 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -317,6 +318,14 @@ def profile(request, pk: int):
 
 # ------------------------------------------------------------------------------------------ rule sets
 
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号")
+
+
+def _document_numbers(citation: str) -> str:
+    """The Chinese document numbers a citation names (中组发〔2008〕3号, …): what the page shows as the basis
+    beside the version's Chinese name; the full citation stays in the fold-out."""
+    return "、".join(dict.fromkeys(_DOCUMENT_NUMBER.findall(citation)))
+
 @require_perm(DuesPerm.CONFIGURE)
 @require_GET
 def rule_sets(request):
@@ -333,7 +342,7 @@ def rule_sets(request):
         for bracket in sorted(version.brackets.all(), key=lambda b: (order.get(b.category, 99), b.lower is not None,
                                                                      b.lower or 0)):
             by_category.setdefault(bracket.category, []).append(bracket)
-        rows.append({"version": version, "current": version is current,
+        rows.append({"version": version, "current": version is current, "document": _document_numbers(version.citation),
                      "categories": [{"label": labels.get(c, c), "brackets": b} for c, b in by_category.items()]})
     return render(request, "dues/rule_sets.html", {"rows": rows})
 

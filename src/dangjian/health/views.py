@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
+from dangjian.core.declarations import label as code_label
 from dangjian.core.errors import DomainError
 from dangjian.core.pagination import keyset_page
 from dangjian.core.spreadsheet import CONTENT_TYPES, XLSX, Cell, XlsxBook
@@ -267,7 +268,7 @@ def _rule_rows(request) -> list[RuleRow]:
     for row in rule_rows(RULESET):
         s = settings[row.code]
         note = _("%(description)s 通知：%(role)s") % {"description": s.rule.description,
-                                                     "role": roles.get(s.notify_role, s.notify_role)}
+                                                     "role": roles.get(s.notify_role) or code_label("role", s.notify_role)}
         if not s.available:
             note = f"{note} {_('（数据来源未安装，暂不运行）')}"
         rows.append(dataclasses.replace(row, note=note))
